@@ -1,0 +1,1 @@
+"""Bounce (DSN / NDR) parsing and matching bounce text to catalog entries."""
