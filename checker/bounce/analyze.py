@@ -1,0 +1,123 @@
+"""analyze_bounce: parse a bounce, then rank the catalog's entries for each recipient and explain."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from checker.bounce.match import CompiledEntry, EntryMatch, compile_catalog, rank_entries
+from checker.bounce.model import BounceAnalysis, BounceReport, MessageKind, RecipientAnalysis, RecipientStatus
+from checker.bounce.parse import parse_bounce
+from checker.result import InputError
+
+TOP_MATCHES = 3
+
+_KIND_EXPLANATIONS = {
+    MessageKind.FEEDBACK_REPORT: (
+        "This is a feedback report (RFC 5965), not a bounce: a mailbox provider tells you that a recipient "
+        "reported your message{feedback}. Remove that recipient from your list."
+    ),
+    MessageKind.AUTO_REPLY: (
+        "This is an automatic reply (RFC 3834), such as an out-of-office or vacation message, not a bounce: "
+        "your message was delivered."
+    ),
+    MessageKind.DELIVERED: "This is a delivery report that says the message was delivered; nothing failed.",
+    MessageKind.NOT_A_BOUNCE: (
+        "This does not look like a bounce: no delivery status, SMTP error code or failure notice was found. "
+        "Paste the whole bounce message, or the line with the error code."
+    ),
+}
+
+
+def _compile(catalog: Mapping[str, Any]) -> tuple[tuple[CompiledEntry, ...], InputError | None]:
+    entries = catalog.get("entries") if isinstance(catalog, Mapping) else None
+    if not isinstance(entries, list):
+        return (), InputError(
+            "The error catalog is missing or has no entries list.",
+            "catalog.json",
+            'Rebuild the site so catalog.json holds {"entries": [...], "providers": {...}}.',
+            "bounce.catalog_invalid",
+        )
+    try:
+        return compile_catalog(entries), None
+    except (ValueError, KeyError, TypeError) as exc:
+        return (), InputError(
+            str(exc), "catalog.json", "Fix the entry named above and rebuild.", "bounce.catalog_invalid"
+        )
+
+
+def _codes(status: RecipientStatus) -> str:
+    parts = [str(code) for code in (status.reply_code, status.enhanced_status) if code]
+    return " ".join(parts) if parts else "no code"
+
+
+def _explain_recipient(
+    status: RecipientStatus, matches: list[EntryMatch], who: str, kind: MessageKind
+) -> str:
+    recipient = status.recipient or "the recipient"
+    verb = "delayed the message to" if kind is MessageKind.DELAY else "refused the message to"
+    if matches and matches[0].pattern_hit:
+        top = matches[0]
+        reasons = " and ".join(top.decided_by) or "the text"
+        return f"{who} {verb} {recipient}: {top.title}. This entry fits because {reasons}."
+    if matches:
+        return (
+            f"{who} {verb} {recipient} with {_codes(status)}. The code alone cannot tell the exact cause; "
+            f'the general entry for it is "{matches[0].title}". Read the server\'s text for details.'
+        )
+    if status.reply_code or status.enhanced_status:
+        return (
+            f"{who} {verb} {recipient} with {_codes(status)}. No catalog entry matches this text; "
+            "the server's own words are the best clue."
+        )
+    return f"{who} {verb} {recipient}, but the bounce gives no SMTP code or reason that could be matched."
+
+
+def _summary(report: BounceReport, analyses: list[RecipientAnalysis]) -> str:
+    if report.kind in _KIND_EXPLANATIONS:
+        feedback = f" (feedback type: {report.feedback_type})" if report.feedback_type else ""
+        return _KIND_EXPLANATIONS[report.kind].format(feedback=feedback)
+    if not analyses:
+        return "This looks like a bounce, but no recipient or error could be read from it."
+    lines = [analysis.explanation for analysis in analyses[:3]]
+    if len(analyses) > 3:
+        lines.append(f"{len(analyses) - 3} more recipients failed; see the list below.")
+    return " ".join(lines)
+
+
+def analyze_bounce(text: str | bytes, *, catalog: Mapping[str, Any]) -> BounceAnalysis:
+    """Parse a bounce and rank catalog entries per recipient; problems come back in the result.
+
+    ``catalog`` is the parsed ``catalog.json``: ``{"entries": [...], "providers": {id: {name, hosts}}}``.
+    """
+    compiled, catalog_problem = _compile(catalog)
+    providers = catalog.get("providers") if isinstance(catalog, Mapping) else None
+    providers = providers if isinstance(providers, Mapping) else {}
+    report = parse_bounce(text, providers=providers)
+    provider_info = providers.get(report.provider or "", {})
+    who = provider_info.get("name") if isinstance(provider_info, Mapping) else None
+    who = who or (
+        report.recipients[0].remote_mta if report.recipients and report.recipients[0].remote_mta else None
+    )
+    who = who or "The receiving server"
+    analyses = []
+    if report.kind in (MessageKind.BOUNCE, MessageKind.DELAY):
+        for status in report.recipients:
+            matches = rank_entries(
+                status.diagnostic or "",
+                compiled,
+                reply_code=status.reply_code,
+                enhanced_code=status.enhanced_status,
+                provider=report.provider,
+                limit=TOP_MATCHES,
+            )
+            analyses.append(
+                RecipientAnalysis(
+                    status=status,
+                    matches=tuple(matches),
+                    specific=any(match.pattern_hit for match in matches),
+                    explanation=_explain_recipient(status, matches, who, report.kind),
+                )
+            )
+    problems = report.problems + ((catalog_problem,) if catalog_problem else ())
+    return BounceAnalysis(report, tuple(analyses), _summary(report, analyses), problems)

@@ -1,0 +1,211 @@
+"""Read the human-readable text of a bounce: which format wrote it, each recipient and what was said.
+
+Non-standard NDRs (qmail, Exim, Postfix's text part, Sendmail transcripts, Exchange, Gmail,
+DragonFly, OpenSMTPD...) differ in wording but share a shape: a recipient address on its own line
+or at the start of a line, followed by the remote server's reply. So one tolerant reader, guided by
+a few per-format phrases, serves them all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ADDRESS = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\"-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+"
+_ADDRESS = re.compile(ADDRESS)
+# Where the copy of the original message starts; nothing below is the server's explanation.
+_ORIGINAL_MARKERS = re.compile(
+    r"^\s*(?:"
+    r"-+\s*Below this line is a copy of the message|"
+    r"-+\s*This is a copy of the message|"
+    r"-+\s*(?:The\s+)?(?:Original|Returned|Unsent|Undelivered|Rejected)\s+(?:message|mail)|"
+    r"-+\s*Original message follows|"
+    r"Message headers follow|"
+    r"Original message headers:|"
+    r"-+\s*The header of the original message|"
+    r"Content-Type:\s*(?:message/rfc822|text/rfc822-headers)"
+    r")",
+    re.IGNORECASE | re.MULTILINE,
+)
+FORMAT_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE))
+    for name, pattern in (
+        ("qmail", r"qmail-send program|\bqmail\b"),
+        (
+            "exim",
+            r"created automatically by mail delivery software|SMTP error from remote mail server|\bExim\b",
+        ),
+        ("postfix", r"This is the mail system at host|\bPostfix\b"),
+        ("sendmail", r"Transcript of session follows|The original message was received at"),
+        (
+            "exchange",
+            r"Remote Server returned|Diagnostic information for administrators|"
+            r"Delivery has failed to these recipients|Microsoft Exchange",
+        ),
+        (
+            "gmail",
+            r"The response from the remote server was|Technical details of (?:permanent|temporary) failure|"
+            r"Google tried to deliver your message",
+        ),
+        ("dragonfly", r"DragonFly Mail Agent"),
+        ("opensmtpd", r"OpenSMTPD|This is the MAILER-DAEMON, please DO NOT REPLY"),
+        ("amazonses", r"amazonses\.com"),
+    )
+)
+_ALONE = re.compile(rf"^\s*[<\"]?({ADDRESS})[>\"]?\s*(?:\((?:expanded from|[^)]*@)[^)]*\))?\s*:?\s*$")
+_LINE_START = re.compile(rf"^\s*<({ADDRESS})>\s*(?:\(expanded from[^)]*\))?\s*:?\s*(.*)$")
+_LEADING = re.compile(rf"^\s*<?({ADDRESS})>?(?=[\s:;,]|$)")
+_RCPT = re.compile(rf"RCPT\s+TO\s*:\s*<?({ADDRESS})", re.IGNORECASE)
+_SENDMAIL = re.compile(rf"<?({ADDRESS})>?\.\.\.\s*(.*)$")
+_CONTEXT = re.compile(
+    rf"\b(?:to|for|recipients?|address(?:es)?|mailbox|user|destinataire|empfänger)\b\W{{0,4}}<?({ADDRESS})",
+    re.IGNORECASE,
+)
+_NOT_RECIPIENT_CONTEXT = re.compile(r"(?:MAIL\s+FROM|envelope-from|Sender|From)\s*[:=]?\s*<?$", re.IGNORECASE)
+_REPLY = re.compile(r"(?<![\w.#-])([45]\d\d)(?=[ :,;-]|$)", re.MULTILINE)
+_ENHANCED = re.compile(r"(?<![\w.])([245]\.\d{1,3}\.\d{1,3})(?![\w.]*\d)")
+_COMMAND = re.compile(
+    r"(?:after|in reply to|in response to|did not like our|response to|for)\s+(?:the\s+)?(?:end of\s+)?"
+    r"(RCPT\s+TO|MAIL\s+FROM|DATA|HELO|EHLO|STARTTLS|AUTH|RCPT|MAIL|CONNECT|BDAT)\b",
+    re.IGNORECASE,
+)
+_TRANSCRIPT_COMMAND = re.compile(
+    r"^>>>\s*(RCPT\s+TO|MAIL\s+FROM|DATA|HELO|EHLO|STARTTLS|\.)", re.IGNORECASE | re.MULTILINE
+)
+_REMOTE_HOST = re.compile(
+    r"\bhost\s+([A-Za-z0-9][\w.-]*\.[A-Za-z]{2,})\.?\s*\[|"
+    r"\bremote host\s+([\w.:-]+\w)|"
+    r"\bwhile talking to\s+([\w.-]+\w)|"
+    r"\bby\s+([A-Za-z0-9][\w.-]*\.[A-Za-z]{2,})\.?\s*\[[\d.:a-fA-F]+\]|"
+    r"^([A-Za-z0-9][\w.-]*\.[A-Za-z]{2,})\s*\[[\d.:a-fA-F]+\]\s+(?:did not like|said)|"
+    r"\bRemote Server at\s+([\w.-]+)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_MAX_TEXT = 200_000
+
+
+@dataclass(frozen=True)
+class TextRecipient:
+    """One recipient found in readable bounce text with the text about it."""
+
+    recipient: str | None
+    diagnostic: str
+    reply_code: int | None
+    enhanced_status: str | None
+    remote_mta: str | None
+    last_command: str | None
+
+
+def cut_original(text: str) -> str:
+    """The text above the copy of the original message (all of it when there is no marker)."""
+    found = _ORIGINAL_MARKERS.search(text)
+    return text[: found.start()] if found else text
+
+
+def detect_format(text: str) -> str | None:
+    """The software or service that wrote this bounce text, from its typical phrases."""
+    for name, pattern in FORMAT_PHRASES:
+        if pattern.search(text):
+            return name
+    return None
+
+
+def find_codes(text: str) -> tuple[int | None, str | None]:
+    """The failure reply code and enhanced status code in text, preferring those on the same line."""
+    reply_found = _REPLY.search(text)
+    enhanced_matches = [m for m in _ENHANCED.finditer(text) if not m.group(1).startswith("2")]
+    enhanced_matches = enhanced_matches or list(_ENHANCED.finditer(text))
+    reply = int(reply_found.group(1)) if reply_found else None
+    enhanced = enhanced_matches[0].group(1) if enhanced_matches else None
+    if reply_found and enhanced_matches:
+        line_start = text.rfind("\n", 0, reply_found.start()) + 1
+        line_end = text.find("\n", reply_found.end())
+        line_end = len(text) if line_end < 0 else line_end
+        same_line = [m.group(1) for m in enhanced_matches if line_start <= m.start() < line_end]
+        if same_line:
+            enhanced = same_line[0]
+    return reply, enhanced
+
+
+def find_command(text: str) -> str | None:
+    """The SMTP command the remote server was answering ("RCPT TO", "DATA"...), if the text says."""
+    found = _COMMAND.search(text)
+    if found:
+        command = " ".join(found.group(1).upper().split())
+    else:
+        commands = _TRANSCRIPT_COMMAND.findall(text)
+        if not commands:
+            return None
+        command = " ".join(commands[-1].upper().split())
+        command = "DATA" if command == "." else command
+    return {"RCPT": "RCPT TO", "MAIL": "MAIL FROM"}.get(command, command)
+
+
+def find_remote_host(text: str) -> str | None:
+    """The remote server's host name as the bounce text names it."""
+    found = _REMOTE_HOST.search(text)
+    if not found:
+        return None
+    return next(group for group in found.groups() if group).rstrip(".").lower()
+
+
+def _recipient_on_line(line: str, excluded: set[str]) -> tuple[str, str] | None:
+    """(address, rest of the line) when this line names a recipient."""
+    for pattern in (_ALONE, _LINE_START, _RCPT, _SENDMAIL, _LEADING, _CONTEXT):
+        for found in pattern.finditer(line):
+            address = found.group(1).strip(".")
+            if address.lower() in excluded or _NOT_RECIPIENT_CONTEXT.search(line[: found.start(1)]):
+                continue
+            rest = found.group(2) if pattern is _LINE_START else ("" if pattern is _ALONE else line)
+            return address, rest
+    return None
+
+
+def _block_result(recipient: str | None, lines: list[str]) -> TextRecipient:
+    block = "\n".join(lines).strip()
+    reply, enhanced = find_codes(block)
+    diagnostic = " ".join(block.split())
+    return TextRecipient(recipient, diagnostic, reply, enhanced, find_remote_host(block), find_command(block))
+
+
+def extract_recipients(text: str, excluded: set[str]) -> list[TextRecipient]:
+    """Recipient blocks in readable bounce text: each recipient with the lines that follow it.
+
+    ``excluded`` holds lower-cased addresses that are not recipients (the bounce's own To and From).
+    Consecutive mentions of the same address (a Sendmail transcript) form one block.
+    """
+    lines = text[:_MAX_TEXT].split("\n")
+    blocks: list[tuple[str | None, list[str]]] = []
+    preamble: list[str] = []
+    for line in lines:
+        found = _recipient_on_line(line, excluded)
+        if found:
+            address, rest = found
+            if blocks and blocks[-1][0] and blocks[-1][0].lower() == address.lower():
+                blocks[-1][1].append(rest or line)
+            else:
+                blocks.append((address, [rest] if rest else []))
+        elif blocks:
+            blocks[-1][1].append(line)
+        else:
+            preamble.append(line)
+    if not blocks:
+        return [_block_result(None, preamble)]
+    results: dict[str, TextRecipient] = {}
+    order: list[str] = []
+    for address, block_lines in blocks:
+        key = (address or "").lower()
+        result = _block_result(address, block_lines)
+        if result.reply_code is None and result.enhanced_status is None:
+            # The reply sometimes comes before the address (Exchange, some Japanese MTAs).
+            fallback = _block_result(address, preamble + block_lines)
+            if fallback.reply_code or fallback.enhanced_status:
+                result = fallback
+        if key not in results:
+            order.append(key)
+            results[key] = result
+        elif (results[key].reply_code is None and result.reply_code) or (
+            results[key].enhanced_status is None and result.enhanced_status
+        ):
+            results[key] = result
+    return [results[key] for key in order]

@@ -1,0 +1,268 @@
+"""Entry points the analyzer's web worker calls: JSON text in, JSON text out, never an exception.
+
+Every function answers ``{"ok": true, "result": ...}`` or ``{"ok": false, "error": {what, where,
+fix, reason}}``. DNS goes to the DNS-over-HTTPS resolver the page names in the request
+(``{"doh": {"url": ..., "format": "json" | "wire"}}``); nothing else leaves the browser.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from checker.dns.model import Resolver
+from checker.result import InputError, to_jsonable
+
+DEFAULT_DOH = {"url": "https://cloudflare-dns.com/dns-query", "format": "json"}
+MAX_INPUT_CHARS = 1_000_000  # a pasted message larger than this is not a bounce or a header block
+MAX_SELECTORS = 20
+
+
+class _BadRequest(Exception):
+    """Internal only: carries an InputError out of request parsing; never leaves this module."""
+
+    def __init__(self, error: InputError) -> None:
+        super().__init__(error.what)
+        self.error = error
+
+
+def _error_json(error: InputError, **extra: Any) -> str:
+    return json.dumps({"ok": False, "error": to_jsonable(error), **extra}, ensure_ascii=False)
+
+
+def _ok_json(result: Any, started: float, **extra: Any) -> str:
+    elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+    if isinstance(result, InputError):
+        return _error_json(result, elapsed_ms=elapsed_ms, **extra)
+    payload = {"ok": True, "result": to_jsonable(result), "elapsed_ms": elapsed_ms, **extra}
+    return json.dumps(payload, ensure_ascii=False)
+
+
+def _internal_error(where: str, exc: BaseException) -> InputError:
+    # A bug in the checker must still come back as data the page can show, not a worker crash.
+    return InputError(
+        what=f"The analysis stopped because of an internal error ({type(exc).__name__}: {exc}).",
+        where=where,
+        fix="This is a bug in the checker, not in your input. Please report it with the text you pasted.",
+        reason="internal.error",
+    )
+
+
+def _parse_request(request_json: str, where: str) -> dict[str, Any]:
+    if not isinstance(request_json, str):
+        raise _BadRequest(
+            InputError(what="The request is not JSON text.", where=where, fix="Send JSON text.")
+        )
+    try:
+        request = json.loads(request_json)
+    except ValueError as exc:
+        raise _BadRequest(
+            InputError(what=f"The request is not valid JSON ({exc}).", where=where, fix="Send a JSON object.")
+        ) from None
+    if not isinstance(request, dict):
+        raise _BadRequest(InputError(what="The request is not a JSON object.", where=where, fix="Send one."))
+    return request
+
+
+def _text_field(request: Mapping[str, Any], key: str, *, where: str, label: str, fix: str) -> str:
+    value = request.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise _BadRequest(
+            InputError(what=f"The {label} is empty.", where=where, fix=fix, reason="input.empty")
+        )
+    if len(value) > MAX_INPUT_CHARS:
+        raise _BadRequest(
+            InputError(
+                what=f"The {label} has {len(value):,} characters, more than the {MAX_INPUT_CHARS:,} allowed.",
+                where=where,
+                fix="Paste only the part that matters (the bounce message or the header block).",
+                reason="input.too_large",
+            )
+        )
+    return value
+
+
+def make_doh_resolver(doh: Any) -> Resolver:
+    """Build the DNS-over-HTTPS resolver the page asked for, fetching through the browser's ``fetch``.
+
+    Raises ``_BadRequest`` for an unusable setting (caught by the entry points).
+    """
+    where = "Resolver setting"
+    settings = doh if isinstance(doh, Mapping) else DEFAULT_DOH
+    url = settings.get("url") or DEFAULT_DOH["url"]
+    wire_format = str(settings.get("format") or "json").lower()
+    if not isinstance(url, str) or not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        raise _BadRequest(
+            InputError(
+                what=f"The DNS-over-HTTPS address {url!r} is not an https:// URL.",
+                where=where,
+                fix="Pick one of the listed resolvers or enter a full https:// address.",
+                reason="input.doh_url",
+            )
+        )
+    if wire_format not in ("json", "wire"):
+        raise _BadRequest(
+            InputError(
+                what=f"The resolver format {wire_format!r} is unknown.",
+                where=where,
+                fix='Choose "json" (Google/Cloudflare style) or "wire" (RFC 8484).',
+                reason="input.doh_format",
+            )
+        )
+    from checker.dns.factory import make_resolver
+    from checker.dns.fetch import pyodide_fetch
+
+    # GET for the wire format too: a POST of application/dns-message needs a CORS preflight.
+    resolver = make_resolver("doh-wire" if wire_format == "wire" else "doh-json", url, fetch=pyodide_fetch)
+    if isinstance(resolver, InputError):
+        raise _BadRequest(resolver)
+    return resolver
+
+
+@lru_cache(maxsize=2)
+def _compiled_catalog(catalog_json: str) -> Any:
+    """The catalog from ``/catalog.json`` compiled once per distinct text (the worker sends it each time)."""
+    from checker.bounce.match import compile_catalog
+
+    data = json.loads(catalog_json)
+    entries = data.get("entries", data) if isinstance(data, dict) else data
+    return compile_catalog(entries)
+
+
+async def _run(request_json: str, where: str, analysis: Callable[[dict[str, Any]], Awaitable[Any]]) -> str:
+    started = time.perf_counter()
+    try:
+        request = _parse_request(request_json, where)
+        result = await analysis(request)
+    except _BadRequest as bad:
+        return _error_json(bad.error)
+    except Exception as exc:
+        return _error_json(_internal_error(where, exc))
+    return _ok_json(result, started)
+
+
+def _catalog_for(request: Mapping[str, Any], catalog_json: str | None) -> Any:
+    text = catalog_json if catalog_json is not None else request.get("catalog")
+    if not isinstance(text, str) or not text.strip():
+        raise _BadRequest(
+            InputError(
+                what="The error catalog did not load, so the bounce cannot be matched to an entry.",
+                where="catalog.json",
+                fix="Reload the page; if it persists, rebuild the site (the build writes /catalog.json).",
+                reason="input.no_catalog",
+            )
+        )
+    try:
+        return _compiled_catalog(text)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _BadRequest(
+            InputError(
+                what=f"The error catalog is malformed ({exc}).",
+                where="catalog.json",
+                fix="Rebuild the site; the build validates every entry.",
+                reason="input.bad_catalog",
+            )
+        ) from None
+
+
+async def analyze_bounce_json(request_json: str, catalog_json: str | None = None) -> str:
+    """Analyse a pasted bounce (``{"text": ...}``) against the catalog; JSON text back."""
+
+    async def analysis(request: dict[str, Any]) -> Any:
+        text = _text_field(
+            request,
+            "text",
+            where="Bounce",
+            label="bounce text",
+            fix="Paste the bounce message, or just the line with the error code (e.g. 550 5.7.26 ...).",
+        )
+        from checker.bounce.analyze import analyze_bounce
+
+        return analyze_bounce(text, catalog=_catalog_for(request, catalog_json))
+
+    return await _run(request_json, "Bounce", analysis)
+
+
+async def analyze_headers_json(request_json: str, *, resolver: Resolver | None = None) -> str:
+    """Analyse pasted message headers (``{"text": ..., "doh": {...}}``); JSON text back."""
+
+    async def analysis(request: dict[str, Any]) -> Any:
+        text = _text_field(
+            request,
+            "text",
+            where="Headers",
+            label="header block",
+            fix="Paste the full headers of a received message (Gmail: Show original; Outlook: View source).",
+        )
+        from checker.headers import analyze_headers
+
+        dns = resolver or make_doh_resolver(request.get("doh"))
+        return await analyze_headers(text, resolver=dns)
+
+    return await _run(request_json, "Headers", analysis)
+
+
+def _selectors(request: Mapping[str, Any]) -> list[str]:
+    raw = request.get("selectors") or []
+    if isinstance(raw, str):
+        raw = raw.replace(",", " ").split()
+    if not isinstance(raw, list) or not all(isinstance(s, str) for s in raw):
+        raise _BadRequest(
+            InputError(
+                what="The DKIM selectors are not a list of names.",
+                where="Domain: DKIM selectors",
+                fix="Type selector names separated by spaces or commas (e.g. google selector1).",
+            )
+        )
+    selectors = [s.strip() for s in raw if s.strip()]
+    if len(selectors) > MAX_SELECTORS:
+        raise _BadRequest(
+            InputError(
+                what=f"{len(selectors)} DKIM selectors were given; at most {MAX_SELECTORS} are checked.",
+                where="Domain: DKIM selectors",
+                fix="Keep the selectors you actually use (see the s= tag of your DKIM-Signature header).",
+            )
+        )
+    return selectors
+
+
+async def audit_domain_json(request_json: str, *, resolver: Resolver | None = None) -> str:
+    """Audit a domain's mail DNS (``{"domain": ..., "selectors": [...], "doh": {...}}``); JSON text back."""
+
+    async def analysis(request: dict[str, Any]) -> Any:
+        domain = _text_field(
+            request,
+            "domain",
+            where="Domain",
+            label="domain name",
+            fix="Type a domain such as example.com (no https://, no @).",
+        ).strip()
+        selectors = _selectors(request)
+        from checker.domain import audit_domain
+
+        dns = resolver or make_doh_resolver(request.get("doh"))
+        return await audit_domain(domain, resolver=dns, selectors=selectors)
+
+    return await _run(request_json, "Domain", analysis)
+
+
+async def check_ip_json(request_json: str, *, resolver: Resolver | None = None) -> str:
+    """Check a sending IP (``{"address": ..., "doh": {...}}``): PTR, FCrDNS, blocklists; JSON text back."""
+
+    async def analysis(request: dict[str, Any]) -> Any:
+        address = _text_field(
+            request,
+            "address",
+            where="IP",
+            label="IP address",
+            fix="Type an IPv4 or IPv6 address such as 192.0.2.1 or 2001:db8::1.",
+        ).strip()
+        from checker.ipcheck import check_ip
+
+        dns = resolver or make_doh_resolver(request.get("doh"))
+        return await check_ip(address, resolver=dns)
+
+    return await _run(request_json, "IP", analysis)

@@ -1,0 +1,37 @@
+"""DMARC: record parsing, discovery (RFC 7489 and RFC 9989), evaluation and auditing."""
+
+from checker.dmarc.audit import DmarcAudit, audit_dmarc
+from checker.dmarc.discovery import (
+    RFC7489,
+    RFC9989,
+    DmarcDiscovery,
+    PolicyLookup,
+    discover_dmarc,
+    tree_walk_org_domains,
+)
+from checker.dmarc.evaluate import AlignmentRow, DmarcEvaluation, evaluate_dmarc, suggest_record, verify_dmarc
+from checker.dmarc.record import DmarcRecord, RecordProblem, ReportUri, is_dmarc_record, parse_dmarc_record
+from checker.dmarc.reports import ReportAuthorization, check_report_authorizations
+
+__all__ = [
+    "RFC7489",
+    "RFC9989",
+    "AlignmentRow",
+    "DmarcAudit",
+    "DmarcDiscovery",
+    "DmarcEvaluation",
+    "DmarcRecord",
+    "PolicyLookup",
+    "RecordProblem",
+    "ReportAuthorization",
+    "ReportUri",
+    "audit_dmarc",
+    "check_report_authorizations",
+    "discover_dmarc",
+    "evaluate_dmarc",
+    "is_dmarc_record",
+    "parse_dmarc_record",
+    "suggest_record",
+    "tree_walk_org_domains",
+    "verify_dmarc",
+]

@@ -1,0 +1,81 @@
+"""The RFC5322.From author domain(s) DMARC is about, and combining per-author verdicts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.utils import getaddresses
+
+from checker.dmarc.evaluate import DmarcEvaluation
+from checker.orgdomain import normalize_domain
+from checker.result import InputError
+
+_RESULT_RANK = {"fail": 5, "temperror": 4, "permerror": 3, "none": 2, "pass": 1}
+_POLICY_RANK = {"reject": 3, "quarantine": 2, "none": 1, None: 0}
+
+
+@dataclass(frozen=True)
+class AuthorDomains:
+    """The From addresses and their distinct domains; ``error`` when no domain can be taken from them."""
+
+    addresses: tuple[str, ...]
+    domains: tuple[str, ...]
+    error: InputError | None = None
+    note: str | None = None
+
+
+def author_domains(from_values: Sequence[str]) -> AuthorDomains:
+    """Extract the author domain(s) from the From header value(s) of a message.
+
+    RFC 7489 section 6.6.1: with several authors in different domains, DMARC is applied to each and
+    the strictest outcome wins, so every distinct domain is returned.
+    """
+    if not from_values:
+        return AuthorDomains(
+            (),
+            (),
+            InputError(
+                "The message has no From header, so DMARC has no domain to check.",
+                "From header",
+                "Paste the full header block, including the From: line.",
+                reason="dmarc.no_from",
+            ),
+        )
+    pairs = getaddresses(list(from_values))
+    addresses = tuple(address for _, address in pairs if address)
+    domains: list[str] = []
+    for address in addresses:
+        if "@" not in address:
+            continue
+        domain = normalize_domain(address.rsplit("@", 1)[1])
+        if isinstance(domain, str) and domain not in domains:
+            domains.append(domain)
+    if not domains:
+        shown = "; ".join(from_values)[:120]
+        return AuthorDomains(
+            addresses,
+            (),
+            InputError(
+                f"Unable to extract a From domain from {shown!r}.",
+                "From header",
+                "The From header needs an address such as Name <user@example.com>.",
+                reason="dmarc.bad_from",
+            ),
+        )
+    note = None
+    if len(from_values) > 1:
+        note = "The message has more than one From header, which RFC 5322 forbids; many receivers reject it."
+    elif len(addresses) > 1:
+        note = (
+            f"The From header lists {len(addresses)} authors; DMARC is applied to each domain "
+            "and the strictest outcome wins."
+        )
+    return AuthorDomains(addresses, tuple(domains), None, note)
+
+
+def combine_evaluations(evaluations: Sequence[DmarcEvaluation]) -> DmarcEvaluation:
+    """The verdict that governs a message with several author domains: the worst result, strictest policy."""
+    return max(
+        evaluations,
+        key=lambda item: (_RESULT_RANK.get(item.result, 0), _POLICY_RANK.get(item.policy, 0)),
+    )

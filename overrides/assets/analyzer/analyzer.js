@@ -1,0 +1,387 @@
+// The analyzer page: tabs, saved input, resolver setting, and rendering of the worker's JSON results.
+// All analysis runs in the module worker (worker.mjs); this file only talks to it and draws results.
+
+const SITE_ROOT = new URL("../../", import.meta.url);
+const STORE_PREFIX = "smtp-analyzer:";
+const root = document.getElementById("analyzer");
+
+// ---------------------------------------------------------------- worker plumbing
+
+const worker = new Worker(new URL("./worker.mjs", import.meta.url), { type: "module" });
+const pending = new Map();
+let nextId = 1;
+// Phases in the order they happen, with the words shown to the reader.
+const phaseLabels = {
+  runtimeFetch: "download",
+  pythonInit: "Python start-up",
+  runtime: "runtime",
+  catalog: "error catalog",
+  wheels: "checker packages",
+  import: "import",
+  ready: "total",
+};
+
+function showTimings(timings) {
+  const parts = Object.keys(phaseLabels)
+    .filter((phase) => typeof timings[phase] === "number" && !(phase === "runtime" && "runtimeFetch" in timings))
+    .map((phase) => `${phaseLabels[phase]} ${(timings[phase] / 1000).toFixed(2)} s`);
+  document.getElementById("an-timings").textContent = parts.length ? `(${parts.join(" · ")})` : "";
+}
+
+worker.onmessage = (event) => {
+  const message = event.data || {};
+  const status = document.getElementById("an-status");
+  if (message.type === "progress") {
+    if (message.ms === null) {
+      document.getElementById("an-status-text").textContent = `Loading the analyzer: ${phaseLabels[message.phase] || message.phase}…`;
+    }
+  } else if (message.type === "ready") {
+    status.dataset.state = "ready";
+    document.getElementById("an-status-text").textContent = "Analyzer ready.";
+    showTimings(message.timings || {});
+    window.analyzerTimings = message.timings; // read by the benchmark and the browser tests
+  } else if (message.type === "failed") {
+    status.dataset.state = "failed";
+    document.getElementById("an-status-text").textContent = "";
+    status.append(renderError(message.error));
+    showTimings(message.timings || {});
+  } else if (message.type === "result" && pending.has(message.id)) {
+    pending.get(message.id)(message);
+    pending.delete(message.id);
+  }
+};
+
+worker.onerror = (event) => {
+  const status = document.getElementById("an-status");
+  status.dataset.state = "failed";
+  status.append(renderError({
+    what: `The analyzer's worker could not start (${event.message || "module workers unsupported?"}).`,
+    where: "Loading the analyzer",
+    fix: "Use a current browser (module web workers are needed) and reload the page.",
+  }));
+};
+
+function runInWorker(kind, request) {
+  const id = nextId++;
+  return new Promise((resolve) => {
+    pending.set(id, resolve);
+    worker.postMessage({ id, type: "analyze", kind, request });
+  });
+}
+
+// ---------------------------------------------------------------- small DOM helpers
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function humanize(key) {
+  const words = String(key).replace(/_/g, " ").trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function siteLink(target) {
+  // Catalog entry ids become /errors/<id>/; paths and absolute URLs are kept (relative to the site root).
+  if (/^https?:\/\//.test(target)) return target;
+  if (target.startsWith("/")) return new URL(target.slice(1), SITE_ROOT).href;
+  return new URL(`errors/${target}/`, SITE_ROOT).href;
+}
+
+// ---------------------------------------------------------------- rendering results
+
+const VERDICT_WORDS = { pass: "Pass", fail: "Fail", warn: "Warning", info: "Info", error: "Could not check" };
+
+function isCheck(value) {
+  return value && typeof value === "object" && "verdict" in value && "explanation" in value && "reason" in value;
+}
+
+function isEntryMatch(value) {
+  return value && typeof value === "object" && "entry_id" in value && "title" in value;
+}
+
+function isScalar(value) {
+  return value === null || ["string", "number", "boolean"].includes(typeof value);
+}
+
+function verdictBadge(verdict) {
+  return el("span", { class: `an-verdict an-verdict--${verdict}`, text: VERDICT_WORDS[verdict] || verdict });
+}
+
+function renderScalar(value) {
+  if (value === null || value === "") return el("span", { class: "an-muted", text: "—" });
+  if (typeof value === "boolean") return el("span", { text: value ? "yes" : "no" });
+  return el("span", { class: typeof value === "string" && value.length > 60 ? "an-mono" : null, text: String(value) });
+}
+
+function renderEvidence(evidence) {
+  const entries = Object.entries(evidence || {});
+  if (!entries.length) return null;
+  return el("details", { class: "an-evidence" },
+    el("summary", { text: "Evidence" }),
+    el("dl", {}, entries.map(([key, value]) => [el("dt", { text: humanize(key) }), el("dd", {}, renderValue(value, 3))])));
+}
+
+function renderCheck(check) {
+  return el("li", { class: `an-check an-check--${check.verdict}` },
+    el("div", { class: "an-check__head" }, verdictBadge(check.verdict), el("strong", { text: humanize(check.name) }),
+      el("code", { class: "an-reason", text: check.reason })),
+    el("p", { class: "an-explanation", text: check.explanation }),
+    check.link ? el("p", {}, el("a", { href: siteLink(check.link), text: "Read more about this" })) : null,
+    renderEvidence(check.evidence));
+}
+
+function renderEntryMatches(matches) {
+  return el("ol", { class: "an-matches" }, matches.map((match, index) =>
+    el("li", { class: `an-match${index === 0 ? " an-match--best" : ""}`, "data-entry-id": match.entry_id },
+      el("a", { href: siteLink(match.entry_id), text: match.title }),
+      index === 0 ? el("span", { class: "an-best", text: "best match" }) : null,
+      match.decided_by && match.decided_by.length
+        ? el("p", { class: "an-decided" }, "Matched on: ", match.decided_by.map((word, i) => [i ? ", " : "", el("mark", { text: word })]))
+        : null)));
+}
+
+function renderTable(rows) {
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  return el("div", { class: "an-table-wrap" }, el("table", { class: "an-table" },
+    el("thead", {}, el("tr", {}, columns.map((column) => el("th", { scope: "col", text: humanize(column) })))),
+    el("tbody", {}, rows.map((row) => el("tr", {}, columns.map((column) => {
+      const value = row[column];
+      if (column === "verdict" && typeof value === "string") return el("td", {}, verdictBadge(value));
+      return el("td", {}, isScalar(value) ? renderScalar(value) : renderValue(value, 3));
+    }))))));
+}
+
+function isInputError(value) {
+  return value && typeof value === "object" && "what" in value && "where" in value && "fix" in value;
+}
+
+function isSummary(value) {
+  return value && typeof value === "object" && "verdict" in value && "headline" in value;
+}
+
+function isEmpty(value) {
+  return value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)
+    || (typeof value === "object" && !Array.isArray(value) && !Object.keys(value).length);
+}
+
+function renderSummary(summary) {
+  return el("div", { class: `an-summary an-summary--${summary.verdict}`, role: "group", "aria-label": "Summary" },
+    el("p", { class: "an-summary__head" }, verdictBadge(summary.verdict), el("strong", { text: summary.headline })),
+    summary.explanation ? el("p", { text: summary.explanation }) : null);
+}
+
+function renderValue(value, depth = 1) {
+  if (isScalar(value)) return renderScalar(value);
+  if (Array.isArray(value)) {
+    if (!value.length) return el("span", { class: "an-muted", text: "none" });
+    if (value.every(isCheck)) return el("ul", { class: "an-checks" }, value.map(renderCheck));
+    if (value.every(isEntryMatch)) return renderEntryMatches(value);
+    if (value.every(isInputError)) return el("div", {}, value.map(renderError));
+    if (value.every(isScalar)) return el("span", { class: "an-list", text: value.map(String).join(", ") });
+    if (value.every((item) => item && typeof item === "object" && !Array.isArray(item) && Object.values(item).every(isScalar))) {
+      return renderTable(value);
+    }
+    return el("ol", { class: "an-items" }, value.map((item) => el("li", {}, renderValue(item, depth + 1))));
+  }
+  if (isCheck(value)) return el("ul", { class: "an-checks" }, renderCheck(value));
+  if (isSummary(value)) return renderSummary(value);
+  if (isInputError(value)) return renderError(value);
+  return renderObject(value, depth);
+}
+
+// What a reader needs first; at the top level of a result that has a summary or checks, every other
+// field (raw parser output) goes under a collapsed "Technical details".
+const FIRST_KEYS = ["summary", "headline", "verdict", "explanation", "problems", "input_error", "recipients", "matches",
+  "checks", "alignment", "hops"];
+
+function renderObject(object, depth) {
+  const keys = Object.keys(object).filter((key) => !isEmpty(object[key])).sort((a, b) => rank(a) - rank(b));
+  const curated = depth === 1 && ("summary" in object || "checks" in object);
+  const shown = curated ? keys.filter((key) => FIRST_KEYS.includes(key) || isScalar(object[key])) : keys;
+  const hidden = keys.filter((key) => !shown.includes(key));
+  const block = el("div", { class: `an-object an-depth-${Math.min(depth, 4)}` });
+  const scalars = shown.filter((key) => isScalar(object[key]) && !["explanation", "headline"].includes(key));
+  for (const key of shown.filter((k) => ["headline", "explanation"].includes(k) && isScalar(object[k]))) {
+    block.append(el("p", { class: key === "headline" ? "an-headline" : "an-explanation", text: object[key] }));
+  }
+  if (scalars.length) {
+    block.append(el("dl", { class: "an-facts" }, scalars.map((key) => [
+      el("dt", { text: humanize(key) }),
+      el("dd", {}, key === "verdict" && typeof object[key] === "string" ? verdictBadge(object[key]) : renderScalar(object[key])),
+    ])));
+  }
+  for (const key of shown.filter((k) => !isScalar(object[k]))) {
+    const content = renderValue(object[key], depth + 1);
+    if (key === "summary" || key === "problems" || key === "input_error") {
+      block.append(content);
+      continue;
+    }
+    const heading = el(depth <= 1 ? "h3" : "h4", { text: humanize(key) });
+    block.append(el("section", { class: "an-section", "data-key": key }, heading, content));
+  }
+  if (hidden.length) {
+    block.append(el("details", { class: "an-details" }, el("summary", { text: "Technical details" }),
+      hidden.map((key) => el("section", { class: "an-section", "data-key": key },
+        el("h4", { text: humanize(key) }), renderValue(object[key], depth + 1)))));
+  }
+  return block;
+}
+
+function rank(key) {
+  const index = FIRST_KEYS.indexOf(key);
+  return index === -1 ? FIRST_KEYS.length : index;
+}
+
+function renderError(error) {
+  const info = error || {};
+  return el("div", { class: "an-error", role: "alert" },
+    el("p", {}, el("strong", { text: "Problem: " }), info.what || "Something went wrong."),
+    info.where ? el("p", {}, el("strong", { text: "Where: " }), info.where) : null,
+    info.fix ? el("p", {}, el("strong", { text: "How to fix: " }), info.fix) : null);
+}
+
+function renderAnswer(container, answer, elapsedMs) {
+  container.replaceChildren();
+  let data;
+  try {
+    data = JSON.parse(answer);
+  } catch {
+    data = { ok: false, error: { what: "The analyzer returned something unreadable.", where: "Analyzer", fix: "Reload the page." } };
+  }
+  if (!data.ok) {
+    container.append(renderError(data.error));
+    return;
+  }
+  container.append(renderValue(data.result, 1));
+  container.append(el("p", { class: "an-muted an-elapsed", text: `Analysed in ${(elapsedMs / 1000).toFixed(2)} s.` }));
+}
+
+// ---------------------------------------------------------------- resolver setting
+
+function resolverSetting() {
+  const params = new URLSearchParams(location.search);
+  if (params.get("doh")) return { url: params.get("doh"), format: params.get("dohformat") === "wire" ? "wire" : "json" };
+  const choice = document.getElementById("an-resolver");
+  const option = choice.selectedOptions[0];
+  if (choice.value === "custom") {
+    return { url: document.getElementById("an-custom-url").value.trim(), format: document.getElementById("an-custom-format").value };
+  }
+  return { url: option.dataset.url, format: option.dataset.format };
+}
+
+function setUpResolver() {
+  const choice = document.getElementById("an-resolver");
+  const custom = document.getElementById("an-custom");
+  const label = document.getElementById("an-resolver-name");
+  const params = new URLSearchParams(location.search);
+  const saved = JSON.parse(localStorage.getItem(`${STORE_PREFIX}resolver`) || "null");
+  if (params.get("doh")) {
+    choice.value = "custom";
+    document.getElementById("an-custom-url").value = params.get("doh");
+    document.getElementById("an-custom-format").value = params.get("dohformat") === "wire" ? "wire" : "json";
+  } else if (saved) {
+    choice.value = saved.choice;
+    document.getElementById("an-custom-url").value = saved.url || "";
+    document.getElementById("an-custom-format").value = saved.format || "json";
+  }
+  const update = () => {
+    custom.hidden = choice.value !== "custom";
+    label.textContent = choice.value === "custom" ? resolverSetting().url || "custom (no URL yet)" : choice.selectedOptions[0].textContent;
+    if (!params.get("doh")) {
+      localStorage.setItem(`${STORE_PREFIX}resolver`, JSON.stringify({ choice: choice.value, ...resolverSetting() }));
+    }
+  };
+  for (const id of ["an-resolver", "an-custom-url", "an-custom-format"]) document.getElementById(id).addEventListener("change", update);
+  update();
+}
+
+// ---------------------------------------------------------------- tabs, saved input, forms
+
+function setUpTabs() {
+  const tabs = [...root.querySelectorAll('[role="tab"]')];
+  const select = (tab, focus) => {
+    for (const other of tabs) {
+      const selected = other === tab;
+      other.setAttribute("aria-selected", String(selected));
+      other.tabIndex = selected ? 0 : -1;
+      document.getElementById(other.getAttribute("aria-controls")).hidden = !selected;
+    }
+    if (focus) tab.focus();
+    localStorage.setItem(`${STORE_PREFIX}tab`, tab.id);
+  };
+  tabs.forEach((tab, index) => {
+    tab.addEventListener("click", () => select(tab, false));
+    tab.addEventListener("keydown", (event) => {
+      const moves = { ArrowRight: 1, ArrowLeft: -1, Home: -index, End: tabs.length - 1 - index };
+      if (!(event.key in moves)) return;
+      event.preventDefault();
+      select(tabs[(index + moves[event.key] + tabs.length) % tabs.length], true);
+    });
+  });
+  const wanted = new URLSearchParams(location.search).get("tab");
+  const initial = document.getElementById(wanted ? `an-tab-${wanted}` : localStorage.getItem(`${STORE_PREFIX}tab`) || "");
+  if (initial && tabs.includes(initial)) select(initial, false);
+}
+
+function setUpSavedInput() {
+  for (const field of root.querySelectorAll("[data-store]")) {
+    const key = STORE_PREFIX + field.dataset.store;
+    const saved = localStorage.getItem(key);
+    if (saved !== null && !field.value) field.value = saved;
+    field.addEventListener("input", () => {
+      try {
+        localStorage.setItem(key, field.value);
+      } catch {
+        // Storage full or disabled (private mode): the analysis still works, only the reload memory is lost.
+      }
+    });
+  }
+}
+
+function requestFor(kind, form) {
+  const doh = resolverSetting();
+  if (kind === "bounce") return { text: form.elements.text.value };
+  if (kind === "headers") return { text: form.elements.text.value, doh };
+  if (kind === "domain") {
+    return { domain: form.elements.domain.value, selectors: form.elements.selectors.value.split(/[\s,]+/).filter(Boolean), doh };
+  }
+  return { address: form.elements.address.value, doh };
+}
+
+function setUpForms() {
+  for (const form of root.querySelectorAll("form[data-kind]")) {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const kind = form.dataset.kind;
+      const container = document.getElementById(`an-result-${kind}`);
+      const button = form.querySelector('button[type="submit"]');
+      const request = requestFor(kind, form);
+      button.disabled = true;
+      container.setAttribute("aria-busy", "true");
+      container.replaceChildren(el("p", { class: "an-working" }, el("span", { class: "an-spinner", "aria-hidden": "true" }),
+        document.getElementById("an-status").dataset.state === "ready" ? "Analysing…" : "Waiting for the analyzer to finish loading…"));
+      const started = performance.now();
+      const message = await runInWorker(kind, request);
+      renderAnswer(container, message.json, performance.now() - started);
+      container.dataset.state = "done";
+      container.removeAttribute("aria-busy");
+      button.disabled = false;
+    });
+  }
+}
+
+setUpTabs();
+setUpSavedInput();
+setUpResolver();
+setUpForms();

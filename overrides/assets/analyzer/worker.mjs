@@ -1,0 +1,130 @@
+// The analyzer's module web worker: loads Pyodide and our wheels from this site only, then answers
+// {id, type: "analyze", kind, request} with {id, type: "result", json}. Failures come back as data
+// ({id, type: "result", json: '{"ok": false, ...}'}), never as exceptions across the boundary.
+
+const SITE_ROOT = new URL("../../", import.meta.url);
+const PYODIDE_URL = new URL("pyodide/", SITE_ROOT).href;
+const CATALOG_URL = new URL("catalog.json", SITE_ROOT).href;
+const ENTRY_POINTS = {
+  bounce: "analyze_bounce_json",
+  headers: "analyze_headers_json",
+  domain: "audit_domain_json",
+  ip: "check_ip_json",
+};
+
+const timings = {};
+
+function report(phase, started) {
+  timings[phase] = Math.round(performance.now() - started);
+  postMessage({ type: "progress", phase, ms: timings[phase] });
+}
+
+async function timed(phase, work) {
+  const started = performance.now();
+  postMessage({ type: "progress", phase, ms: null });
+  const value = await work();
+  report(phase, started);
+  return value;
+}
+
+// A flaky connection should not cost the user a reload: retry each download a few times.
+async function withRetries(work, attempts = 3) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
+    }
+  }
+}
+
+async function fetchCatalog() {
+  const response = await fetch(CATALOG_URL);
+  if (!response.ok) throw new Error(`HTTP ${response.status} for ${CATALOG_URL}`);
+  return response.text();
+}
+
+async function startPython() {
+  const { loadPyodide } = await import(`${PYODIDE_URL}pyodide.mjs`);
+  const pyodide = await withRetries(() =>
+    loadPyodide({ indexURL: PYODIDE_URL, lockFileURL: `${PYODIDE_URL}pyodide-lock.json` }),
+  );
+  // Resource timing splits "runtime" into download and interpreter start-up.
+  const files = performance.getEntriesByType("resource").filter((entry) => entry.name.startsWith(PYODIDE_URL));
+  if (files.length) {
+    const fetchMs = Math.max(...files.map((e) => e.responseEnd)) - Math.min(...files.map((e) => e.startTime));
+    timings.runtimeFetch = Math.round(fetchMs);
+    timings.runtimeBytes = files.reduce((total, entry) => total + (entry.transferSize || 0), 0);
+  }
+  return pyodide;
+}
+
+async function loadEverything() {
+  const started = performance.now();
+  // The runtime and the catalog download in parallel; the wheels need the runtime first.
+  const [pyodide, catalog] = await Promise.all([
+    timed("runtime", startPython),
+    timed("catalog", () => withRetries(fetchCatalog)),
+  ]);
+  await timed("wheels", () =>
+    withRetries(() => pyodide.loadPackage("smtp-checker", { messageCallback: () => {} })),
+  );
+  const browser = await timed("import", async () => pyodide.pyimport("checker.browser"));
+  if (timings.runtimeFetch !== undefined) timings.pythonInit = Math.max(0, timings.runtime - timings.runtimeFetch);
+  report("ready", started);
+  return { browser, catalog };
+}
+
+const ready = loadEverything();
+ready.then(
+  () => postMessage({ type: "ready", timings }),
+  (error) => postMessage({ type: "failed", error: describeLoadFailure(error), timings }),
+);
+
+function describeLoadFailure(error) {
+  return {
+    what: `The Python runtime did not load (${error && error.message ? error.message : error}).`,
+    where: "Loading the analyzer",
+    fix: "Check your connection and reload the page. If it persists, rebuild the site (npm ci; make serve).",
+    reason: "load.failed",
+  };
+}
+
+function failure(what, where, fix, reason) {
+  return JSON.stringify({ ok: false, error: { what, where, fix, reason } });
+}
+
+async function analyze({ kind, request }) {
+  const name = ENTRY_POINTS[kind];
+  if (!name) return failure(`Unknown analysis "${kind}".`, "Analyzer", "Reload the page.", "input.kind");
+  let loaded;
+  try {
+    loaded = await ready;
+  } catch (error) {
+    const info = describeLoadFailure(error);
+    return failure(info.what, info.where, info.fix, info.reason);
+  }
+  const entryPoint = loaded.browser[name];
+  try {
+    const requestJson = JSON.stringify(request ?? {});
+    const answer = kind === "bounce" ? entryPoint(requestJson, loaded.catalog) : entryPoint(requestJson);
+    return String(await answer);
+  } catch (error) {
+    return failure(`The analysis failed: ${error.message || error}`, kind, "Reload the page and try again.",
+      "internal.error");
+  } finally {
+    entryPoint.destroy();
+  }
+}
+
+self.onmessage = async (event) => {
+  const message = event.data || {};
+  if (message.type === "analyze") {
+    const started = performance.now();
+    const json = await analyze(message);
+    postMessage({ id: message.id, type: "result", json, ms: Math.round(performance.now() - started) });
+  } else if (message.type === "ping") {
+    ready.then(() => postMessage({ id: message.id, type: "ready", timings }), () => {});
+  }
+};

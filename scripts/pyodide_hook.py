@@ -1,0 +1,69 @@
+"""MkDocs hook: publish the self-hosted Pyodide runtime, our wheels and their lock under ``/pyodide/``.
+
+The analyzer page loads Python from the site's own origin only, so every build (``mkdocs build``
+and each ``mkdocs serve`` rebuild) refreshes ``<site_dir>/pyodide/`` from ``node_modules/pyodide``
+and ``dist/wheels`` (rebuilt first when the checker sources changed).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+# MkDocs loads hooks by path, not as a package, so the sibling module needs scripts/ on the path.
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+import build_wheels
+
+PUBLIC_DIR = "pyodide"
+
+
+def _copy_if_changed(source: Path, target: Path) -> None:
+    # A cheap size+mtime check keeps `mkdocs serve` rebuilds from recopying 13 MB each time.
+    if target.is_file():
+        source_stat, target_stat = source.stat(), target.stat()
+        if source_stat.st_size == target_stat.st_size and source_stat.st_mtime <= target_stat.st_mtime:
+            return
+    shutil.copy2(source, target)
+
+
+def publish_runtime(site_dir: Path, *, npm_dir: Path, wheel_dir: Path) -> list[Path]:
+    """Copy the runtime files, the wheels and the lock into ``site_dir/pyodide``; return what is there.
+
+    Raises ``build_wheels.BuildError`` (with what to run) when the runtime or a wheel is missing.
+    """
+    build_wheels.require_npm_pyodide(npm_dir)
+    lock_path = wheel_dir / build_wheels.LOCK_NAME
+    wheels = sorted(wheel_dir.glob("*.whl"))
+    if not lock_path.is_file() or not wheels:
+        raise build_wheels.BuildError(f"{wheel_dir} holds no wheels; run scripts/build_wheels.py.")
+    target_dir = site_dir / PUBLIC_DIR
+    target_dir.mkdir(parents=True, exist_ok=True)
+    sources = [npm_dir / name for name in build_wheels.RUNTIME_FILES] + wheels + [lock_path]
+    for source in sources:
+        _copy_if_changed(source, target_dir / source.name)
+    published = {source.name for source in sources}
+    for stale in target_dir.glob("*.whl"):
+        if stale.name not in published:
+            stale.unlink()
+    return [target_dir / source.name for source in sources]
+
+
+def on_post_build(config, **kwargs) -> None:
+    """Rebuild the wheels when needed and publish them with the runtime; fail the build clearly if not."""
+    try:
+        build_wheels.build(quiet=True)
+        publish_runtime(
+            Path(config["site_dir"]), npm_dir=build_wheels.NPM_PYODIDE, wheel_dir=build_wheels.WHEEL_DIR
+        )
+    except build_wheels.BuildError as exc:
+        raise PluginError(f"pyodide_hook: {exc}") from exc
+
+
+def on_serve(server, config, builder, **kwargs):
+    """Under ``mkdocs serve``, rebuild when the checker's sources change so the analyzer runs them."""
+    server.watch(str(build_wheels.ROOT / "checker"))
+    return server

@@ -1,0 +1,85 @@
+"""Build the site and serve it on 127.0.0.1, and launch Debian's Chromium: shared by the browser tests
+and ``scripts/bench_pyodide.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+# Headless and quiet: no background traffic, so a request log shows only what the page asked for.
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+
+
+class SiteBuildError(RuntimeError):
+    """``mkdocs build`` failed; the message carries its output."""
+
+
+def build_site(site_dir: Path, *, root: Path = ROOT) -> Path:
+    """Run ``mkdocs build`` (with every hook, so /pyodide/ is published) into ``site_dir``."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    completed = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", str(site_dir)],
+        cwd=root, env=env, capture_output=True, text=True, timeout=900, check=False,
+    )
+    if completed.returncode != 0:
+        raise SiteBuildError(f"mkdocs build failed:\n{completed.stdout[-4000:]}\n{completed.stderr[-4000:]}")
+    return site_dir
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def end_headers(self) -> None:
+        # Let the browser revalidate instead of guessing freshness, so "HTTP-cached" means 304s.
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+
+@contextlib.contextmanager
+def serve_directory(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` over HTTP on 127.0.0.1 (a free port) in a thread; yield the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def chromium_path() -> str:
+    """Debian's Chromium; Playwright's own browser download does not work here, so it is never used."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        raise FileNotFoundError("Chromium is not installed: run `apt-get install -y chromium` (see .ci/run).")
+    return path
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Start headless Chromium through Playwright's sync API."""
+    return playwright.chromium.launch(
+        executable_path=chromium_path(), args=list(CHROMIUM_ARGS), headless=True
+    )

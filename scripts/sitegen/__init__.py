@@ -1,0 +1,31 @@
+"""Turn ``errors/*.yml`` into the site's pages: validation and rendering as pure functions (no MkDocs)."""
+
+from .export import catalog_data, catalog_json
+from .markup import MarkdownRenderer
+from .model import Catalog, Entry, Provider
+from .pages import distinguishing_words, hubs, render_browse, render_hub
+from .render_entry import jsonld, jsonld_html, render_entry
+from .site import VirtualFile, plan_site
+from .validation import CatalogError, Problem, check_entries, load_entries
+
+__all__ = [
+    "Catalog",
+    "CatalogError",
+    "Entry",
+    "MarkdownRenderer",
+    "Problem",
+    "Provider",
+    "VirtualFile",
+    "catalog_data",
+    "catalog_json",
+    "check_entries",
+    "distinguishing_words",
+    "hubs",
+    "jsonld",
+    "jsonld_html",
+    "load_entries",
+    "plan_site",
+    "render_browse",
+    "render_entry",
+    "render_hub",
+]

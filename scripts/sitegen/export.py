@@ -1,0 +1,43 @@
+"""``/catalog.json``: the machine-readable catalog the analyzer loads (shape: catalog.schema.json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .model import Catalog, entry_url
+
+CATALOG_VERSION = 1
+CATALOG_SCHEMA = Path(__file__).with_name("catalog.schema.json")
+
+
+def catalog_data(catalog: Catalog) -> dict[str, Any]:
+    """The catalog as plain data; ``entries`` can go straight to ``compile_catalog``."""
+    entries = [
+        {
+            "id": entry.entry_id,
+            "url": entry_url(entry.entry_id),
+            "reply_code": entry.reply_code,
+            "enhanced_code": entry.enhanced_code,
+            "title": entry.title,
+            "summary": entry.data["summary"],
+            "category": entry.data["category"],
+            "permanent": entry.data["permanent"],
+            "providers": list(entry.data["providers"]),
+            "match": dict(entry.data["match"]),
+            "examples": list(entry.data["examples"]),
+            "related": list(entry.data.get("related", ())),
+        }
+        for entry in catalog.entries
+    ]
+    providers = {
+        provider_id: {"name": provider.name, "hosts": list(provider.hosts)}
+        for provider_id, provider in sorted(catalog.providers.items())
+    }
+    return {"version": CATALOG_VERSION, "entries": entries, "providers": providers}
+
+
+def catalog_json(catalog: Catalog) -> str:
+    """``catalog_data`` serialised compactly (it is downloaded by every analyzer visit)."""
+    return json.dumps(catalog_data(catalog), ensure_ascii=False, separators=(",", ":"), sort_keys=False)

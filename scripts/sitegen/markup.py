@@ -1,0 +1,54 @@
+"""Markdown and text helpers shared by the renderers (no MkDocs involved)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import markdown
+
+_EXTENSIONS = ("fenced_code", "tables", "sane_lists")
+_INLINE_MARKUP = re.compile(r"[`*_]|\[([^\]]*)\]\([^)]*\)")
+
+
+class MarkdownRenderer:
+    """Converts entry prose (Markdown) to HTML; one per build, reset between calls for speed."""
+
+    def __init__(self) -> None:
+        self._converter = markdown.Markdown(extensions=list(_EXTENSIONS), output_format="html")
+
+    def block(self, text: str) -> str:
+        """Markdown paragraphs, lists and fenced code blocks -> HTML."""
+        self._converter.reset()
+        return self._converter.convert(text)
+
+    def inline(self, text: str) -> str:
+        """One line of Markdown (a title) -> HTML without the surrounding paragraph."""
+        rendered = self.block(text).strip()
+        if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+            return rendered[3:-4]
+        return rendered
+
+
+def esc(text: object) -> str:
+    """HTML-escape any value for text or a quoted attribute."""
+    return html.escape(str(text), quote=True)
+
+
+def plain_text(markdown_text: str) -> str:
+    """Markdown reduced to plain text for meta descriptions and JSON-LD (links keep their words)."""
+    text = _INLINE_MARKUP.sub(lambda found: found.group(1) or "", markdown_text)
+    return " ".join(text.split())
+
+
+def md_code(text: str) -> str:
+    """``text`` as a Markdown code span, safe even when it contains backticks."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
+
+
+def md_text(text: str) -> str:
+    """Plain text made safe to drop into Markdown (no accidental emphasis, links or HTML)."""
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)

@@ -1,0 +1,88 @@
+"""Pick the few catalog entries whose patterns could hit a text, so checking every example stays linear.
+
+Checking that each example ranks its own entry first compares every example with every entry;
+with 5,000 entries that is tens of millions of regex searches. A pattern can only hit when the
+literal text it requires appears, so entries are indexed by one rare trigram of that literal and
+only the candidates go through ``checker.bounce.match``. Entries whose patterns have no usable
+literal, and generic entries, are always candidates, so the result equals ranking the whole catalog.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+try:  # CPython's regex parser: private, so any surprise just means "no literal known".
+    from re import _parser as _regex_parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    _regex_parser = None
+
+_MIN_LITERAL = 3
+
+
+def required_literal(pattern: str) -> str | None:
+    """The longest lower-case ASCII literal every match of ``pattern`` must contain, if any."""
+    if _regex_parser is None:
+        return None
+    try:
+        parsed = _regex_parser.parse(pattern, re.IGNORECASE)
+    except Exception:  # an invalid pattern is reported elsewhere
+        return None
+    best, run = "", []
+    literal = _regex_parser.LITERAL
+    for op, argument in list(parsed) + [(None, None)]:
+        if op is literal and argument < 128:
+            run.append(chr(argument))
+            continue
+        candidate = "".join(run).lower().strip()  # any part of a required literal is required too
+        if len(candidate) > len(best):
+            best = candidate
+        run = []
+    return best if len(best) >= _MIN_LITERAL else None
+
+
+def _trigrams(text: str) -> set[str]:
+    return {text[i : i + 3] for i in range(len(text) - 2)}
+
+
+@dataclass(frozen=True)
+class CandidateIndex:
+    """Entry ids by rare trigram; ``always`` holds entries that must always be ranked."""
+
+    by_trigram: Mapping[str, tuple[tuple[str, str], ...]]
+    always: frozenset[str]
+
+    def candidates(self, text: str) -> set[str]:
+        """Ids of the entries whose patterns might hit ``text``."""
+        lowered = " ".join(text.split()).lower()
+        found = set(self.always)
+        for trigram in _trigrams(lowered):
+            for entry_id, literal in self.by_trigram.get(trigram, ()):
+                if entry_id not in found and literal in lowered:
+                    found.add(entry_id)
+        return found
+
+
+def build_index(entries: Sequence[Mapping[str, Any]]) -> CandidateIndex:
+    """Index entries (dicts shaped like ``errors/*.yml``) by their patterns' required literals."""
+    literals: list[tuple[str, str]] = []
+    always: set[str] = set()
+    for entry in entries:
+        rules = entry.get("match") or {}
+        if rules.get("generic"):
+            always.add(entry["id"])
+        for pattern in rules.get("patterns", ()):
+            literal = required_literal(pattern)
+            if literal is None:
+                always.add(entry["id"])
+            else:
+                literals.append((entry["id"], literal))
+    counts = Counter(trigram for _, literal in literals for trigram in _trigrams(literal))
+    index: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for entry_id, literal in literals:
+        rarest = min(_trigrams(literal), key=lambda trigram: (counts[trigram], trigram))
+        index[rarest].append((entry_id, literal))
+    return CandidateIndex({key: tuple(value) for key, value in index.items()}, frozenset(always))

@@ -1,0 +1,306 @@
+"""Load ``errors/*.yml`` into a ``Catalog`` and explain every problem as ``file:line: field: what``."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from checker.bounce.match import compile_entry, rank_entries
+
+from .model import Catalog, Entry, Provider
+from .prefilter import build_index
+from .yamlsource import YamlDocument, YamlSyntaxError, format_path, parse_yaml
+
+SCHEMA_FILE = "schema.json"
+PROVIDERS_FILE = "_providers.yml"
+_TODO = re.compile(r"\bTODO\b")
+_HOST = re.compile(r"\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}\b", re.IGNORECASE)
+
+_TYPE_WORDS = {
+    "string": "text",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping of field: value",
+    "number": "a number",
+}
+_PATTERN_HINTS = {
+    "id": "lower-case letters, digits and single hyphens, e.g. 550-gmail-dmarc-reject",
+    "enhanced_code": "an enhanced status code like 5.7.1",
+    "enhanced_codes": "an enhanced status code like 5.7.1",
+    "last_verified": "a date written YYYY-MM-DD, e.g. 2026-01-31",
+    "url": "a link starting with https://",
+    "providers": "a provider id from errors/_providers.yml, e.g. gmail",
+    "related": "an entry id, e.g. 550-gmail-dmarc-reject",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the data, located precisely enough to fix without searching."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+
+
+class CatalogError(ValueError):
+    """The entries are invalid; ``problems`` lists every one of them."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        lines = "\n".join(str(problem) for problem in self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the error entries:\n{lines}")
+
+
+@lru_cache(maxsize=4)
+def _validator(schema_text: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(json.loads(schema_text), format_checker=jsonschema.FormatChecker())
+
+
+def _last_key(path: tuple[str | int, ...]) -> str:
+    named = [part for part in path if isinstance(part, str)]
+    return named[-1] if named else ""
+
+
+def _schema_message(error: jsonschema.ValidationError) -> list[tuple[tuple[str | int, ...], str]]:
+    """Turn one jsonschema error into (field path, plain message) pairs."""
+    path = tuple(error.absolute_path)
+    kind, expected, instance = error.validator, error.validator_value, error.instance
+    if kind == "required":
+        missing = [name for name in expected if isinstance(instance, dict) and name not in instance]
+        return [((*path, name), "required") for name in missing]
+    if kind == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(instance) - set(allowed)) if isinstance(instance, dict) else []
+        return [((*path, name), f"unknown field; allowed here: {', '.join(allowed)}") for name in extra]
+    if kind == "type":
+        words = _TYPE_WORDS.get(expected, str(expected))
+        return [(path, f"expected {words}, got {type(instance).__name__} {json.dumps(instance)[:40]}")]
+    if kind == "minLength":
+        return [(path, f"too short: at least {expected} characters (has {len(instance)})")]
+    if kind == "maxLength":
+        return [(path, f"too long: at most {expected} characters (has {len(instance)})")]
+    if kind == "pattern":
+        hint = _PATTERN_HINTS.get(_last_key(path), f"text matching {expected}")
+        return [(path, f"expected {hint}, got {json.dumps(instance)}")]
+    if kind == "enum":
+        return [(path, f"must be one of: {', '.join(map(str, expected))}; got {json.dumps(instance)}")]
+    if kind == "minItems":
+        return [(path, f"needs at least {expected} item{'s' if expected != 1 else ''}")]
+    if kind == "uniqueItems":
+        return [(path, "lists the same value twice")]
+    if kind in ("minimum", "maximum"):
+        return [(path, f"must be {'at least' if kind == 'minimum' else 'at most'} {expected}; got {instance}")]
+    if kind == "format":
+        return [(path, f"not a real {expected}: {json.dumps(instance)} (write YYYY-MM-DD)")]
+    if kind == "anyOf" and _last_key(path) == "match":
+        return [(path, "needs patterns (a list of regular expressions) or generic: true")]
+    if kind == "oneOf" and len(path) >= 2 and path[-2] == "sources":
+        return [(path, "a source is either {title, url: https://...} or {rfc: <number>, section, title}")]
+    return [(path, error.message)]
+
+
+def _providers(errors_dir: Path, problems: list[Problem]) -> dict[str, Provider]:
+    source = errors_dir / PROVIDERS_FILE
+    shown = f"{errors_dir.name}/{PROVIDERS_FILE}"
+    try:
+        document = parse_yaml(source.read_text(encoding="utf-8"))
+    except OSError as exc:
+        problems.append(Problem(shown, 1, "(file)", f"cannot read: {exc.strerror}"))
+        return {}
+    except YamlSyntaxError as exc:
+        problems.append(Problem(shown, exc.line, "(YAML)", exc.problem))
+        return {}
+    providers: dict[str, Provider] = {}
+    for provider_id, row in (document.data or {}).items():
+        line = document.line_of((provider_id,))
+        if not isinstance(row, dict) or not isinstance(row.get("name"), str):
+            problems.append(Problem(shown, line, provider_id, "expected {name: text, hosts: [regex, ...]}"))
+            continue
+        hosts = tuple(str(host) for host in row.get("hosts") or ())
+        for index, host in enumerate(hosts):
+            try:
+                re.compile(host)
+            except re.error as exc:
+                problems.append(Problem(shown, line, f"{provider_id}.hosts[{index}]", f"invalid regex: {exc}"))
+        providers[provider_id] = Provider(provider_id, row["name"], hosts)
+    return providers
+
+
+def guess_provider(text: str, providers: Mapping[str, Provider]) -> str | None:
+    """The provider whose host patterns match a host name in ``text`` (e.g. ``mx.google.com``)."""
+    for host in _HOST.findall(text):
+        for provider in providers.values():
+            if any(re.search(pattern, host.lower()) for pattern in provider.hosts):
+                return provider.provider_id
+    return None
+
+
+def _todo_problems(shown: str, document: YamlDocument, value: Any, path: tuple[str | int, ...]) -> list[Problem]:
+    if isinstance(value, str):
+        if _TODO.search(value):
+            return [Problem(shown, document.line_of(path), format_path(path), "still a TODO; write the real text")]
+        return []
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    return [problem for key, item in items for problem in _todo_problems(shown, document, item, (*path, key))]
+
+
+def _entry_problems(shown: str, stem: str, document: YamlDocument, schema_text: str) -> list[Problem]:
+    problems = [
+        Problem(shown, line, format_path(path), "appears twice; keep one") for path, line in document.duplicate_keys
+    ]
+    if not isinstance(document.data, dict):
+        return [*problems, Problem(shown, 1, "(top level)", "expected a mapping of field: value")]
+    errors = sorted(_validator(schema_text).iter_errors(document.data), key=lambda e: list(map(str, e.path)))
+    for error in errors:
+        for path, message in _schema_message(error):
+            problems.append(Problem(shown, document.line_of(path), format_path(path), message))
+    problems.extend(_todo_problems(shown, document, document.data, ()))
+    data = document.data
+    if isinstance(data.get("id"), str) and data["id"] != stem:
+        problems.append(
+            Problem(shown, document.line_of(("id",)), "id",
+                    f'"{data["id"]}" differs from the file name "{stem}.yml"; make them the same')
+        )
+    reply, enhanced = data.get("reply_code"), data.get("enhanced_code")
+    if isinstance(reply, int) and isinstance(enhanced, str) and enhanced[:1] != str(reply)[:1]:
+        problems.append(Problem(shown, document.line_of(("enhanced_code",)), "enhanced_code",
+                                f"class {enhanced[:1]} does not agree with reply code {reply}"))
+    if isinstance(reply, int) and isinstance(data.get("permanent"), bool) and data["permanent"] != (reply >= 500):
+        expected = "true (5xx: do not retry)" if reply >= 500 else "false (4xx: retry later)"
+        problems.append(Problem(shown, document.line_of(("permanent",)), "permanent",
+                                f"should be {expected} for reply code {reply}"))
+    return problems
+
+
+def _cross_problems(
+    loaded: list[tuple[str, YamlDocument]], providers: Mapping[str, Provider], file_ids: set[str]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    ids: dict[str, str] = {}
+    for shown, document in loaded:
+        entry_id = document.data["id"]
+        if entry_id in ids:
+            problems.append(Problem(shown, document.line_of(("id",)), "id",
+                                    f'"{entry_id}" is already used by {ids[entry_id]}'))
+        ids.setdefault(entry_id, shown)
+    for shown, document in loaded:
+        data = document.data
+        for index, related in enumerate(data.get("related", ())):
+            path = ("related", index)
+            if related not in ids and related not in file_ids:  # an invalid file is reported on its own
+                problems.append(Problem(shown, document.line_of(path), format_path(path),
+                                        f'no entry "{related}" (expected errors/{related}.yml)'))
+            elif related == data["id"]:
+                problems.append(Problem(shown, document.line_of(path), format_path(path), "links to itself"))
+        for field_path in (("providers",), ("match", "providers")):
+            values = data.get(field_path[0], {}) if len(field_path) == 1 else data.get("match", {}).get("providers")
+            for index, provider_id in enumerate(values or ()):
+                if provider_id not in providers:
+                    path = (*field_path, index)
+                    problems.append(Problem(shown, document.line_of(path), format_path(path),
+                                            f'unknown provider "{provider_id}"; add it to errors/_providers.yml '
+                                            f"or use one of: {', '.join(sorted(providers))}"))
+        for index, pattern in enumerate(data.get("match", {}).get("patterns", ())):
+            try:
+                re.compile(pattern, re.IGNORECASE)
+            except re.error as exc:
+                path = ("match", "patterns", index)
+                problems.append(Problem(shown, document.line_of(path), format_path(path),
+                                        f"invalid regular expression: {exc}"))
+    return problems
+
+
+def _example_problems(loaded: list[tuple[str, YamlDocument]], providers: Mapping[str, Provider]) -> list[Problem]:
+    """Every example must rank its own entry first, exactly as the analyzer would rank it."""
+    compiled = {}
+    for _, document in loaded:
+        try:
+            compiled[document.data["id"]] = compile_entry(document.data)
+        except ValueError:  # an invalid pattern is already reported by _cross_problems
+            continue
+    loaded = [(shown, document) for shown, document in loaded if document.data["id"] in compiled]
+    datas = [document.data for _, document in loaded]
+    index = build_index(datas)
+    problems: list[Problem] = []
+    for shown, document in loaded:
+        own = document.data["id"]
+        for number, example in enumerate(document.data.get("examples", ())):
+            provider = guess_provider(example, providers)
+            candidates = [compiled[entry_id] for entry_id in sorted(index.candidates(example) | {own})]
+            ranked = rank_entries(example, candidates, provider=provider, limit=1)
+            if ranked and ranked[0].entry_id == own:
+                continue
+            alone = rank_entries(example, [compiled[own]], provider=provider)
+            if not alone:
+                why = "does not match this entry's own match rules (patterns, all_words, codes)"
+            else:
+                why = (f'ranks "{ranked[0].entry_id}" first (score {ranked[0].score} against '
+                       f"{alone[0].score}); make match.patterns more specific")
+            path = ("examples", number)
+            problems.append(Problem(shown, document.line_of(path), format_path(path), why))
+    return problems
+
+
+def check_file(source: Path, *, schema_text: str, shown: str) -> tuple[YamlDocument | None, list[Problem]]:
+    """Check one entry file on its own (YAML, schema, TODOs, id, codes); the document is ``None`` if unreadable."""
+    try:
+        document = parse_yaml(source.read_text(encoding="utf-8"))
+    except YamlSyntaxError as exc:
+        return None, [Problem(shown, exc.line, "(YAML)", f"{exc.problem}; check indentation and quotes")]
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(shown, 1, "(file)", f"cannot read as UTF-8 text: {exc}")]
+    problems = _entry_problems(shown, source.stem, document, schema_text)
+    return document, sorted(problems, key=lambda problem: problem.line)
+
+
+def check_entries(errors_dir: Path) -> tuple[Catalog, tuple[Problem, ...]]:
+    """Read and check every entry; return what loaded plus every problem found (empty when valid).
+
+    Entries with problems of their own are left out of the catalog and of the cross-entry checks,
+    so one broken file does not produce a cascade of messages about the others.
+    """
+    errors_dir = Path(errors_dir)
+    problems: list[Problem] = []
+    schema_text = (errors_dir / SCHEMA_FILE).read_text(encoding="utf-8")
+    providers = _providers(errors_dir, problems)
+    loaded: list[tuple[str, YamlDocument]] = []
+    file_ids: set[str] = set()
+    for source in sorted(errors_dir.iterdir()):
+        shown = f"{errors_dir.name}/{source.name}"
+        if source.suffix == ".yaml":
+            problems.append(Problem(shown, 1, "(file)", "rename to .yml; only .yml files are read"))
+        if source.suffix != ".yml" or source.name.startswith("_"):
+            continue
+        file_ids.add(source.stem)
+        document, file_problems = check_file(source, schema_text=schema_text, shown=shown)
+        problems.extend(file_problems)
+        if document is not None and not file_problems:
+            loaded.append((shown, document))
+    problems.extend(_cross_problems(loaded, providers, file_ids))
+    problems.extend(_example_problems(loaded, providers))
+    entries = tuple(
+        Entry(document.data["id"], shown, document.data)
+        for shown, document in sorted(loaded, key=lambda item: item[1].data["id"])
+    )
+    return Catalog(entries, providers), tuple(problems)
+
+
+def load_entries(errors_dir: Path) -> Catalog:
+    """The validated catalog; raises ``CatalogError`` listing every problem when anything is wrong."""
+    catalog, problems = check_entries(errors_dir)
+    if problems:
+        raise CatalogError(problems)
+    return catalog

@@ -1,0 +1,98 @@
+"""Browser-test fixtures: the real site built once and served on 127.0.0.1, a real local DoH server
+answering from zone fixtures, and Debian's Chromium driven by Playwright.
+
+Every request a page makes is logged (``page.requests``) so tests can prove nothing leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "scripts"))
+import pyodide_site  # noqa: E402
+
+READY_TIMEOUT_MS = 120_000
+ZONES = (
+    REPO / "tests" / "fixtures" / "zones" / "acme-mail.yml",
+    Path(__file__).parent / "fixtures" / "analyzer-zone.yml",
+)
+
+
+@pytest.fixture(scope="session")
+def site_url(tmp_path_factory) -> Iterator[str]:
+    site_dir = tmp_path_factory.mktemp("site")
+    try:
+        pyodide_site.build_site(site_dir)
+    except pyodide_site.SiteBuildError as exc:
+        pytest.fail(str(exc))
+    with pyodide_site.serve_directory(site_dir) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+def doh_server():
+    from dohserver import DohServer
+
+    from checker.dns.zonefile import ZoneData, load_zone
+
+    zones = [load_zone(path) for path in ZONES]
+    merged = ZoneData(
+        records={key: value for zone in zones for key, value in zone.records.items()},
+        existing=frozenset().union(*(zone.existing for zone in zones)),
+        failures={key: value for zone in zones for key, value in zone.failures.items()},
+    )
+    with DohServer(merged) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    try:
+        pyodide_site.chromium_path()
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc))
+    with sync_playwright() as playwright:
+        browser = pyodide_site.launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def analyzer(chromium, site_url, doh_server):
+    """A fresh page on /analyzer/ (empty storage), pointed at the local DoH server, loaded and ready."""
+    context = chromium.new_context()
+    page = context.new_page()
+    page.requests = []
+    context.on("request", lambda request: page.requests.append(request.url))
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+
+    def open_analyzer(dohformat: str = "wire", tab: str | None = None):
+        doh_url = doh_server.url if dohformat == "wire" else doh_server.json_url
+        query = f"?doh={quote(doh_url, safe='')}&dohformat={dohformat}" + (f"&tab={tab}" if tab else "")
+        page.goto(f"{site_url}/analyzer/{query}")
+        page.wait_for_function(
+            "document.getElementById('an-status').dataset.state !== undefined", timeout=READY_TIMEOUT_MS
+        )
+        state = page.get_attribute("#an-status", "data-state")
+        assert state == "ready", page.inner_text("#an-status")
+        return page
+
+    page.open_analyzer = open_analyzer
+    yield page
+    context.close()
+
+
+def run_form(page, kind: str) -> str:
+    """Submit the form of ``kind`` and wait for its result; return the result region's text."""
+    page.click(f"#an-panel-{kind} button[type=submit]")
+    page.wait_for_selector(f"#an-result-{kind}[data-state=done]", timeout=60_000)
+    return page.inner_text(f"#an-result-{kind}")
