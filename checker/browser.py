@@ -29,6 +29,28 @@ class _BadRequest(Exception):
         self.error = error
 
 
+# Imported by warm_up() while the page is still loading, so the first analysis does not pay for them.
+ANALYSIS_MODULES = ("checker.bounce.analyze", "checker.headers", "checker.domain", "checker.ipcheck",
+                    "checker.dns.factory", "checker.dns.fetch")
+
+
+def warm_up() -> str:
+    """Import every analysis module ahead of use; JSON ``{ok, modules: {name: error or null}}`` back."""
+    import importlib
+
+    started = time.perf_counter()
+    modules: dict[str, str | None] = {}
+    for name in ANALYSIS_MODULES:
+        try:
+            importlib.import_module(name)
+            modules[name] = None
+        except Exception as exc:  # reported to the page's console; the analysis will say it clearly
+            modules[name] = f"{type(exc).__name__}: {exc}"
+    elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+    ok = all(error is None for error in modules.values())
+    return json.dumps({"ok": ok, "modules": modules, "elapsed_ms": elapsed_ms})
+
+
 def _error_json(error: InputError, **extra: Any) -> str:
     return json.dumps({"ok": False, "error": to_jsonable(error), **extra}, ensure_ascii=False)
 
@@ -123,13 +145,9 @@ def make_doh_resolver(doh: Any) -> Resolver:
 
 
 @lru_cache(maxsize=2)
-def _compiled_catalog(catalog_json: str) -> Any:
-    """The catalog from ``/catalog.json`` compiled once per distinct text (the worker sends it each time)."""
-    from checker.bounce.match import compile_catalog
-
-    data = json.loads(catalog_json)
-    entries = data.get("entries", data) if isinstance(data, dict) else data
-    return compile_catalog(entries)
+def _parsed_catalog(catalog_json: str) -> Any:
+    """``/catalog.json`` parsed once per distinct text (the worker sends the same text each time)."""
+    return json.loads(catalog_json)
 
 
 async def _run(request_json: str, where: str, analysis: Callable[[dict[str, Any]], Awaitable[Any]]) -> str:
@@ -156,8 +174,8 @@ def _catalog_for(request: Mapping[str, Any], catalog_json: str | None) -> Any:
             )
         )
     try:
-        return _compiled_catalog(text)
-    except (ValueError, KeyError, TypeError) as exc:
+        return _parsed_catalog(text)
+    except ValueError as exc:
         raise _BadRequest(
             InputError(
                 what=f"The error catalog is malformed ({exc}).",

@@ -8,48 +8,21 @@ goes on.
 from __future__ import annotations
 
 import asyncio
-import inspect
-import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from checker.authres import (
-    AuthenticationResults,
-    parse_arc_authentication_results,
-    parse_authentication_results,
-)
+from checker.authres import AuthenticationResults, AuthResEntry, auth_results_checks, classify_auth_results
 from checker.dmarc import RFC7489, RFC9989, AlignmentRow, DmarcDiscovery, DmarcEvaluation, discover_dmarc
 from checker.dmarc.author import author_domains, combine_evaluations
+from checker.dmarc.checks import dmarc_checks
 from checker.dmarc.evaluate import verify_dmarc
 from checker.dns.model import Resolver
-from checker.orgdomain import PublicSuffixes
+from checker.orgdomain import PublicSuffixes, default_public_suffixes
 from checker.result import Check, InputError, Verdict
 
 T = TypeVar("T")
-_BY_HOST = re.compile(r"\bby\s+([A-Za-z0-9.-]+)", re.IGNORECASE)
 _POLICY_VERB = {"reject": "reject", "quarantine": "quarantine (spam-folder)", "none": "still deliver"}
-_VERDICT_OF_DMARC = {
-    "pass": Verdict.PASS,
-    "fail": Verdict.FAIL,
-    "none": Verdict.WARN,
-    "temperror": Verdict.ERROR,
-    "permerror": Verdict.FAIL,
-}
-
-
-@dataclass(frozen=True)
-class AuthResEntry:
-    """One Authentication-Results (or ARC-Authentication-Results) header and whether to believe it."""
-
-    header: str
-    position: int  # index among all headers, 0 = topmost
-    line: int | None
-    value: str
-    parsed: AuthenticationResults | None
-    error: InputError | None
-    trusted: bool
-    why: str
 
 
 @dataclass(frozen=True)
@@ -98,89 +71,6 @@ async def _guard(name: str, reason: str, work: Callable[[], Awaitable[T]]) -> tu
         )
 
 
-def classify_auth_results(headers: Sequence[Any]) -> tuple[AuthResEntry, ...]:
-    """Parse every (ARC-)Authentication-Results header and mark the one written by the receiving system.
-
-    Trusted is the topmost Authentication-Results above the topmost Received header (added after the
-    last hop), or else the topmost one whose authserv-id belongs to the server named in the Received
-    header just above it (Gmail writes its result below its own Received). Every lower header was
-    written before the message reached the receiver, possibly by the sender, so it proves nothing.
-    """
-    names = [str(getattr(h, "name", "")).lower() for h in headers]
-    received_at = [i for i, n in enumerate(names) if n == "received"]
-    top_received = received_at[0] if received_at else len(headers)
-    trusted_index: int | None = None
-    for index, name in enumerate(names):
-        if name != "authentication-results":
-            continue
-        if index < top_received:
-            trusted_index = index
-            break
-        above = [i for i in received_at if i < index]
-        parsed = parse_authentication_results(str(headers[index].value))
-        by_match = _BY_HOST.search(str(headers[above[-1]].value)) if above else None
-        if (
-            isinstance(parsed, AuthenticationResults)
-            and by_match
-            and _same_org(parsed.authserv_id, by_match[1])
-        ):
-            trusted_index = index
-        break
-    entries = []
-    for index, name in enumerate(names):
-        if name not in ("authentication-results", "arc-authentication-results"):
-            continue
-        header = headers[index]
-        value = str(header.value)
-        is_arc = name.startswith("arc-")
-        parsed = parse_arc_authentication_results(value) if is_arc else parse_authentication_results(value)
-        ok = isinstance(parsed, AuthenticationResults)
-        trusted = index == trusted_index
-        entries.append(
-            AuthResEntry(
-                "ARC-Authentication-Results" if is_arc else "Authentication-Results",
-                index,
-                getattr(header, "line", None),
-                value,
-                parsed if ok else None,
-                None if ok else parsed,
-                trusted,
-                _trust_reason(index, trusted, trusted_index, top_received, is_arc),
-            )
-        )
-    return tuple(entries)
-
-
-def _same_org(authserv_id: str, host: str) -> bool:
-    tail = lambda text: ".".join(text.lower().rstrip(".").split(".")[-2:])  # noqa: E731 - tiny local helper
-    return bool(authserv_id) and tail(authserv_id) == tail(host)
-
-
-def _trust_reason(
-    index: int, trusted: bool, trusted_index: int | None, top_received: int, is_arc: bool
-) -> str:
-    if trusted:
-        return (
-            "Trusted: this is the topmost Authentication-Results, added by the receiving system itself "
-            "after the message arrived."
-        )
-    if is_arc:
-        return (
-            "Informational: ARC-Authentication-Results record what an earlier server saw; they count only "
-            "if the ARC chain validates and the receiver trusts that server."
-        )
-    if trusted_index is None:
-        return (
-            "Not trusted: no Authentication-Results header could be tied to the receiving system, "
-            "so this one "
-            "may have been written by an earlier server or by the sender."
-        )
-    return (
-        "Not trusted: it sits below the receiver's own header, so it was added before the message arrived, "
-        "by an earlier server or possibly forged by the sender."
-    )
-
-
 def _mail_from(message: Any, trusted: AuthenticationResults | None) -> str | None:
     return_path = message.get("Return-Path")
     if return_path is not None:
@@ -193,12 +83,16 @@ def _mail_from(message: Any, trusted: AuthenticationResults | None) -> str | Non
 
 
 async def analyze_headers(
-    text: str | bytes, *, resolver: Resolver, now: float | None = None
+    text: str | bytes, *, resolver: Resolver, now: float | None = None, psl: PublicSuffixes | None = None
 ) -> HeadersAnalysis:
-    """Analyse pasted headers (or a whole message): who sent it, what authenticated, and what DMARC says."""
-    from checker.message import parse_pasted_message
+    """Analyse pasted headers (or a whole message): who sent it, what authenticated, and what DMARC says.
 
+    ``now`` (Unix seconds) is passed to DKIM and SPF for expiry checks; ``psl`` defaults to the bundled
+    Public Suffix List.
+    """
     try:
+        from checker.message import parse_pasted_message
+
         message = parse_pasted_message(text)
     except Exception as exc:  # reported, never raised
         error = InputError(
@@ -225,7 +119,7 @@ async def analyze_headers(
     mail_from = _mail_from(message, trusted)
     ip = getattr(received, "connecting_ip", None)
     helo = _helo(received, trusted)
-    psl = PublicSuffixes()
+    psl = psl or default_public_suffixes()
 
     async def run_dkim() -> Any:
         from checker.dkim import verify_dkim
@@ -243,11 +137,10 @@ async def analyze_headers(
         from checker.spf import check_host
 
         sender = mail_from if mail_from and "@" in mail_from else f"postmaster@{helo}"
-        result = check_host(ip, sender.rsplit("@", 1)[1], sender, resolver=resolver, helo=helo)
-        return await result if inspect.isawaitable(result) else result
+        return await check_host(ip, sender.rsplit("@", 1)[1], sender, resolver=resolver, helo=helo, now=now)
 
     async def run_discovery(domain: str) -> DmarcDiscovery:
-        return await discover_dmarc(domain, resolver=resolver, psl=psl)
+        return await discover_dmarc(domain, resolver=resolver, psl=psl, check_reports=False)
 
     parts = await asyncio.gather(
         _guard("DKIM", "dkim.error", run_dkim),
@@ -265,9 +158,10 @@ async def analyze_headers(
         authors.domains, discoveries, spf_result, spf_domain, dkim_results, resolver, psl
     )
     checks += [dmarc_err] if dmarc_err else []
-    checks += _entry_checks(entries)
+    checks += auth_results_checks(entries)
     checks += _part_checks(received, spf, dkim, arc)
-    checks += _dmarc_checks(authors, dmarc, dmarc_9989, trusted)
+    claimed = trusted.by_method("dmarc")[0].result if trusted and trusted.by_method("dmarc") else None
+    checks += dmarc_checks(authors, dmarc, dmarc_9989, claimed)
     unsub, unsub_err = await _guard(
         "List-Unsubscribe", "headers.listunsub_error", _async(_listunsub, message)
     )
@@ -380,31 +274,6 @@ async def _evaluate(
     return (pair[0], pair[1], None) if pair else (None, None, error)
 
 
-def _entry_checks(entries: tuple[AuthResEntry, ...]) -> list[Check]:
-    checks = []
-    for entry in entries:
-        evidence = {
-            "header": entry.header,
-            "position": entry.position,
-            "line": entry.line,
-            "value": entry.value,
-        }
-        if entry.error is not None:
-            checks.append(
-                Check(
-                    entry.header,
-                    Verdict.WARN,
-                    "authres.unparseable",
-                    f"{entry.error.what} {entry.why}",
-                    evidence,
-                )
-            )
-            continue
-        reason = "authres.trusted" if entry.trusted else "authres.untrusted"
-        checks.append(Check(entry.header, Verdict.INFO, reason, entry.why, evidence))
-    return checks
-
-
 def _part_checks(received: Any, spf: Any, dkim: Any, arc: Any) -> list[Check]:
     checks = []
     if received is not None and getattr(received, "explanation", None):
@@ -419,76 +288,21 @@ def _part_checks(received: Any, spf: Any, dkim: Any, arc: Any) -> list[Check]:
         )
     if spf is not None:
         checks.append(spf.to_check())
+    else:
+        checks.append(
+            Check(
+                "SPF",
+                Verdict.INFO,
+                "headers.spf_not_rechecked",
+                "SPF could not be re-checked: the Received headers show no public address the message came "
+                "from, or no envelope sender. DMARC uses the receiving server's recorded SPF result instead.",
+                {"connecting_ip": getattr(received, "connecting_ip", None)},
+            )
+        )
     if dkim is not None:
         checks += dkim.to_checks()
     if arc is not None:
         checks += arc.to_checks()
-    return checks
-
-
-def _dmarc_checks(
-    authors: Any,
-    dmarc: DmarcEvaluation | None,
-    dmarc_9989: DmarcEvaluation | None,
-    trusted: AuthenticationResults | None,
-) -> list[Check]:
-    if authors.error is not None:
-        return [
-            Check("DMARC", Verdict.ERROR, authors.error.reason, f"{authors.error.what} {authors.error.fix}")
-        ]
-    if dmarc is None:
-        return []
-    evidence = {
-        "record": dmarc.record.raw if dmarc.record else None,
-        "record_domain": dmarc.record_domain,
-        "policy": dmarc.policy,
-        "disposition": dmarc.disposition,
-        "sampling": dmarc.sampling,
-        "aligned_by": list(dmarc.aligned_by),
-        "fixes": list(dmarc.fixes),
-    }
-    checks = [
-        Check(
-            "DMARC",
-            _VERDICT_OF_DMARC.get(dmarc.result, Verdict.ERROR),
-            f"dmarc.{dmarc.result}",
-            dmarc.explanation,
-            evidence,
-        )
-    ]
-    for row in dmarc.alignment:
-        checks.append(
-            Check(
-                f"Alignment ({row.source} {row.domain})",
-                Verdict.PASS if row.aligned else Verdict.INFO,
-                "dmarc.aligned" if row.aligned else "dmarc.not_aligned",
-                row.why,
-                {"relaxed": row.relaxed, "strict": row.strict, "mode": row.mode},
-            )
-        )
-    if dmarc_9989 is not None and (dmarc_9989.result, dmarc_9989.policy) != (dmarc.result, dmarc.policy):
-        checks.append(
-            Check(
-                "DMARC (RFC 9989)",
-                Verdict.INFO,
-                "dmarc.methods_differ",
-                f"Under the newer RFC 9989 rules the result would be {dmarc_9989.result} "
-                f"(policy {dmarc_9989.policy}) instead of {dmarc.result} (policy {dmarc.policy}).",
-                {"rfc9989_record_domain": dmarc_9989.record_domain},
-            )
-        )
-    claimed = trusted.by_method("dmarc")[0].result if trusted and trusted.by_method("dmarc") else None
-    if claimed and claimed != dmarc.result:
-        checks.append(
-            Check(
-                "DMARC (receiver)",
-                Verdict.INFO,
-                "dmarc.receiver_disagrees",
-                f"The receiving server recorded dmarc={claimed}, but re-checking now gives "
-                f"{dmarc.result}; DNS records or the message may have changed since delivery.",
-                {"receiver": claimed, "now": dmarc.result},
-            )
-        )
     return checks
 
 

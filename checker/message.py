@@ -105,7 +105,7 @@ def _decode_word(charset: str, encoding: str, payload: str) -> str | None:
     """One RFC 2047 encoded word, or ``None`` when it cannot be decoded (then it is shown as is)."""
     try:
         if encoding.lower() == "b":
-            data = base64.b64decode(payload + "=" * (-len(payload) % 4))
+            data = base64.b64decode(payload + "=" * (-len(payload) % 4), validate=True)
         else:
             data = quopri.decodestring(payload.encode("ascii", "replace"), header=True)
         charset = charset.split("*", 1)[0]  # RFC 2231 language suffix: "utf-8*en"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from publicsuffixlist import PublicSuffixList
@@ -116,6 +117,12 @@ class PublicSuffixes:
         """True when ``domain`` is exactly a public suffix (``com``, ``co.uk``, ``blogspot.com``)."""
         cleaned = _clean(domain)
         return cleaned is not None and self._psl.is_public(cleaned)
+
+
+@lru_cache(maxsize=1)
+def default_public_suffixes() -> PublicSuffixes:
+    """The bundled list, parsed once per process (parsing takes tens of milliseconds; it never changes)."""
+    return PublicSuffixes()
 
 
 def _clean(domain: str | None) -> str | None:

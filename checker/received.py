@@ -33,6 +33,10 @@ _PLAIN_PROTOCOLS = {"SMTP", "ESMTP", "ESMTPA", "LMTP", "UTF8SMTP", "UTF8SMTPA"}
 _TLS_WORDS = re.compile(
     r"Google Transport Security|version=TLS|using TLS|\(TLS|\bTLS1|\bSTARTTLS\b", re.IGNORECASE
 )
+_INTERNAL_NETWORKS = tuple(
+    ipaddress.ip_network(network)
+    for network in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "0.0.0.0/8", "fc00::/7")
+)
 _DATE_CLEANUP = re.compile(r"\([^)]*\)")
 _ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?")
 
@@ -264,25 +268,54 @@ def _org_domain(host: str | None) -> str | None:
 
 
 def _is_public(ip: str | None) -> bool:
+    """Reachable from the internet: not RFC 1918, CGNAT, loopback, link-local, ULA and the like.
+
+    Documentation ranges (192.0.2.0/24, 2001:db8::/32) count as public so examples behave like real
+    addresses.
+    """
     if not ip:
         return False
     try:
-        return ipaddress.ip_address(ip).is_global
+        address = ipaddress.ip_address(ip)
     except ValueError:
         return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return not (
+        address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_unspecified
+        or any(address in network for network in _INTERNAL_NETWORKS)
+    )
 
 
-def _first_external(hops: list[Hop]) -> Hop | None:
+def _is_own(hop: Hop, own_hosts: frozenset[str]) -> bool:
+    """True when the sending side of this hop is one of the receiver's declared hosts, domains or IPs."""
+    if not own_hosts:
+        return False
+    if hop.from_ip and hop.from_ip in own_hosts:
+        return True
+    for host in (hop.from_name, hop.from_helo):
+        if host and any(host.lower() == own or host.lower().endswith("." + own) for own in own_hosts):
+            return True
+    return False
+
+
+def _first_external(hops: list[Hop], own_hosts: frozenset[str] = frozenset()) -> Hop | None:
     """The first hop, from the top, that a server outside the receiver's own systems connected to.
 
     Walking down from the newest header: hops with no sender address or a private one (10/8,
     192.168/16, loopback, ...) are internal relays. A hop from a public address counts as internal
     too when the sending host has the same organisational domain as the receiving host (Microsoft
     365 and Google relay between their own public servers) and a lower hop also came from a public
-    address. The first public hop that is not internal is where the message entered: its IP is what
-    SPF judged.
+    address. Hops from ``own_hosts`` (domains, host names or IPs the caller declares as the receiver's)
+    are internal too. The first public hop that is not internal is where the message entered: its IP
+    is what SPF judged.
     """
-    public_positions = [index for index, hop in enumerate(hops) if _is_public(hop.from_ip)]
+    public_positions = [
+        index for index, hop in enumerate(hops) if _is_public(hop.from_ip) and not _is_own(hop, own_hosts)
+    ]
     for index in public_positions:
         hop = hops[index]
         sender_org = _org_domain(hop.from_name) or _org_domain(hop.from_helo)
@@ -308,7 +341,14 @@ def _duration(seconds: float) -> str:
     return f"{hours // 24} days {hours % 24} h"
 
 
-def _explain(hops: list[Hop], total: float | None, slowest: Hop | None, truncated: bool, count: int) -> str:
+def _explain(
+    hops: list[Hop],
+    total: float | None,
+    slowest: Hop | None,
+    truncated: bool,
+    count: int,
+    external: Hop | None,
+) -> str:
     if not hops:
         return "The message has no Received headers, so its path cannot be traced."
     parts = [f"The message passed {len(hops)} server{'s' if len(hops) != 1 else ''}."]
@@ -325,6 +365,12 @@ def _explain(hops: list[Hop], total: float | None, slowest: Hop | None, truncate
             f"{holder_name}, which probably queued the message before hop {slowest.position} "
             f"({slowest.by or 'unknown'}) accepted it."
         )
+    if external is not None:
+        sender = external.from_name or external.from_helo or "an unnamed server"
+        parts.append(
+            f"It entered the receiving side at hop {external.position} ({external.by or 'unknown'}), sent by "
+            f"{sender} from {external.from_ip}; that is the address SPF checks."
+        )
     skewed = [hop for hop in hops if hop.clock_skew]
     if skewed:
         parts.append(
@@ -334,11 +380,14 @@ def _explain(hops: list[Hop], total: float | None, slowest: Hop | None, truncate
     return " ".join(parts)
 
 
-def parse_received_chain(headers: Iterable[object]) -> ReceivedChain:
+def parse_received_chain(headers: Iterable[object], *, own_hosts: Iterable[str] = ()) -> ReceivedChain:
     """Parse the Received headers among ``headers`` (``Header`` objects, ``(name, value)`` pairs or values).
 
     Only Received headers are used; other headers are ignored. At most ``MAX_HOPS`` are parsed.
+    ``own_hosts`` lists domains, host names or IPs of the receiver's own relays (a gateway in front
+    of the mailbox provider, say) so they are not taken for the sender.
     """
+    own = frozenset(host.lower().strip().rstrip(".") for host in own_hosts if host and host.strip())
     values: list[str] = []
     count = 0
     for header in headers:
@@ -368,7 +417,7 @@ def parse_received_chain(headers: Iterable[object]) -> ReceivedChain:
     total = (stamps[0] - stamps[-1]).total_seconds() if len(stamps) >= 2 else None
     delayed = [hop for hop in hops if hop.delay_seconds is not None and hop.delay_seconds > 0]
     slowest = max(delayed, key=lambda hop: hop.delay_seconds or 0.0) if delayed else None
-    external = _first_external(hops)
+    external = _first_external(hops, own)
     return ReceivedChain(
         hops=tuple(hops),
         first_external=external,
@@ -377,5 +426,5 @@ def parse_received_chain(headers: Iterable[object]) -> ReceivedChain:
         slowest_hop=slowest,
         truncated=truncated,
         received_count=count,
-        explanation=_explain(hops, total, slowest, truncated, count),
+        explanation=_explain(hops, total, slowest, truncated, count, external),
     )

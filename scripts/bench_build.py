@@ -21,11 +21,31 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("mkdocs.yml", "overrides", "scripts", "checker", "CONTRIBUTING.md")
-CODES = [(550, "5.7.1"), (550, "5.1.1"), (421, "4.7.0"), (450, "4.2.1"), (554, "5.7.1"), (552, "5.2.2"),
-         (550, "5.7.26"), (451, "4.3.0"), (553, "5.1.3"), (550, None)]
+CODES = [
+    (550, "5.7.1"),
+    (550, "5.1.1"),
+    (421, "4.7.0"),
+    (450, "4.2.1"),
+    (554, "5.7.1"),
+    (552, "5.2.2"),
+    (550, "5.7.26"),
+    (451, "4.3.0"),
+    (553, "5.1.3"),
+    (550, None),
+]
 PROVIDERS = ["gmail", "microsoft-365", "yahoo", "postfix", "exim", "any"]
-CATEGORIES = ["authentication", "reputation", "relay-access", "mailbox", "content-policy", "tls", "transient",
-              "addressing", "routing", "protocol"]
+CATEGORIES = [
+    "authentication",
+    "reputation",
+    "relay-access",
+    "mailbox",
+    "content-policy",
+    "tls",
+    "transient",
+    "addressing",
+    "routing",
+    "protocol",
+]
 
 
 def synthetic_entry(index: int, count: int) -> tuple[str, str]:
@@ -34,9 +54,13 @@ def synthetic_entry(index: int, count: int) -> tuple[str, str]:
     tag = f"q{index:05d}z"
     entry_id = f"{reply}-synthetic-{index:05d}"
     codes = f"{reply} {enhanced}" if enhanced else str(reply)
-    related = [f"{CODES[j % len(CODES)][0]}-synthetic-{j:05d}" for j in (index - 1, index + 1) if 0 <= j < count]
-    prose = ("The receiving server refused the message for a reason that this synthetic entry describes in "
-             "enough words to be as long as a real entry. ")
+    related = [
+        f"{CODES[j % len(CODES)][0]}-synthetic-{j:05d}" for j in (index - 1, index + 1) if 0 <= j < count
+    ]
+    prose = (
+        "The receiving server refused the message for a reason that this synthetic entry describes in "
+        "enough words to be as long as a real entry. "
+    )
     text = f"""id: {entry_id}
 reply_code: {reply}
 {f'enhanced_code: "{enhanced}"' if enhanced else ""}
@@ -114,8 +138,12 @@ def measure(count: int) -> dict[str, float]:
         make_project(project, count)
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", "site"],
-                       cwd=project, env=env, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", "site"],
+            cwd=project,
+            env=env,
+            check=True,
+        )
         seconds = time.perf_counter() - started
         site = project / "site"
         total = sum(path.stat().st_size for path in site.rglob("*") if path.is_file())
@@ -139,14 +167,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("counts", nargs="*", type=int, default=[100, 1000], help="numbers of entries")
     args = parser.parse_args(argv)
-    print(f"{'entries':>7} {'build s':>8} {'s/entry':>8} {'site MB':>8} {'page KB':>8} {'max KB':>7} "
-          f"{'index KB':>9} {'gzip KB':>8} {'catalog KB':>10}")
+    print(
+        f"{'entries':>7} {'build s':>8} {'s/entry':>8} {'site MB':>8} {'page KB':>8} {'max KB':>7} "
+        f"{'index KB':>9} {'gzip KB':>8} {'catalog KB':>10}"
+    )
     for count in args.counts:
         row = measure(count)
-        print(f"{count:>7} {row['seconds']:>8.1f} {row['seconds_per_entry']:>8.4f} {row['site_bytes'] / 1e6:>8.1f} "
-              f"{row['entry_page_mean'] / 1024:>8.1f} {row['entry_page_max'] / 1024:>7.1f} "
-              f"{row['search_index_bytes'] / 1024:>9.1f} {row['search_index_gzip'] / 1024:>8.1f} "
-              f"{row['catalog_json_bytes'] / 1024:>10.1f}", flush=True)
+        print(
+            f"{count:>7} {row['seconds']:>8.1f} {row['seconds_per_entry']:>8.4f} "
+            f"{row['site_bytes'] / 1e6:>8.1f} "
+            f"{row['entry_page_mean'] / 1024:>8.1f} {row['entry_page_max'] / 1024:>7.1f} "
+            f"{row['search_index_bytes'] / 1024:>9.1f} {row['search_index_gzip'] / 1024:>8.1f} "
+            f"{row['catalog_json_bytes'] / 1024:>10.1f}",
+            flush=True,
+        )
     return 0
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import inspect
 import json
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,20 +72,27 @@ def ed25519_messages() -> list[tuple[str, bytes, dict[str, str]]]:
     ]
 
 
-def _rate(run_once: Callable[[], object], seconds: float) -> float:
-    count, started = 0, time.perf_counter()
-    while (elapsed := time.perf_counter() - started) < seconds:
-        run_once()
-        count += 1
-    return count / elapsed
+async def _best_rates(
+    contenders: dict[str, Callable[[], object]], seconds: float, rounds: int = 20
+) -> dict[str, float]:
+    """Messages per second for each contender: short rounds taken in turn, best round kept.
 
-
-async def _async_rate(run_once: Callable[[], Awaitable[object]], seconds: float) -> float:
-    count, started = 0, time.perf_counter()
-    while (elapsed := time.perf_counter() - started) < seconds:
-        await run_once()
-        count += 1
-    return count / elapsed
+    Other processes share the machine; alternating rounds and keeping each side's best one keeps
+    a busy moment from deciding the comparison. A contender returning an awaitable is awaited.
+    """
+    for run in contenders.values():  # warm-up: one-time costs (imports, caches) are not throughput
+        if inspect.isawaitable(outcome := run()):
+            await outcome
+    best = dict.fromkeys(contenders, 0.0)
+    for _ in range(rounds):
+        for name, run in contenders.items():
+            count, started = 0, time.perf_counter()
+            while (elapsed := time.perf_counter() - started) < seconds / rounds:
+                if inspect.isawaitable(outcome := run()):
+                    await outcome
+                count += 1
+            best[name] = max(best[name], count / elapsed)
+    return best
 
 
 async def bench(seconds: float) -> None:
@@ -102,10 +110,11 @@ async def bench(seconds: float) -> None:
         async def ours(message: bytes = message, resolver: ZoneResolver = resolver) -> object:
             return await verify_dkim(message, resolver=resolver, now=1_600_000_000)
 
-        our_rate = await _async_rate(ours, seconds)
-        their_rate = _rate(
-            lambda message=message, dnsfunc=dnsfunc: dkim.verify(message, dnsfunc=dnsfunc), seconds
-        )
+        def theirs(message: bytes = message, dnsfunc: Callable = dnsfunc) -> bool:
+            return dkim.verify(message, dnsfunc=dnsfunc)
+
+        rates = await _best_rates({"ours": ours, "dkimpy": theirs}, seconds)
+        our_rate, their_rate = rates["ours"], rates["dkimpy"]
         print(f"{name:40} {our_rate:11.0f} {their_rate:13.0f} {our_rate / their_rate:6.2f}")
     for name, message, records in ed25519_messages():
         resolver = ZoneResolver(records={(n, "TXT"): [t] for n, t in records.items()})
@@ -113,7 +122,7 @@ async def bench(seconds: float) -> None:
         async def ours_ed(message: bytes = message, resolver: ZoneResolver = resolver) -> object:
             return await verify_dkim(message, resolver=resolver, now=1_600_000_000)
 
-        rate = await _async_rate(ours_ed, seconds)
+        rate = (await _best_rates({"ours": ours_ed}, seconds))["ours"]
         print(f"{name:40} {rate:11.0f} {'(needs nacl)':>13}")
     try:
         from checker.headers import analyze_headers  # type: ignore[import-not-found]
@@ -131,13 +140,14 @@ async def bench(seconds: float) -> None:
     async def analyse() -> object:
         return await analyze_headers(headers, resolver=resolver)
 
-    print(f"(c) header-only analysis (gmail-2013 headers): {await _async_rate(analyse, seconds):.0f} msg/s")
+    rate = (await _best_rates({"headers": analyse}, seconds))["headers"]
+    print(f"(c) header-only analysis (gmail-2013 headers): {rate:.0f} msg/s")
 
 
 def main() -> None:
     """Parse arguments and print the comparison."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=1.0, help="time spent per measurement")
+    parser.add_argument("--seconds", type=float, default=2.0, help="time per contender and message")
     asyncio.run(bench(parser.parse_args().seconds))
 
 

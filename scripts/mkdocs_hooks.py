@@ -52,13 +52,18 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     contributing = REPO_ROOT / "CONTRIBUTING.md"
     planned = plan_site(
         catalog,
-        contributing_markdown=contributing.read_text(encoding="utf-8") if contributing.exists() else "# Contributing\n",
+        contributing_markdown=contributing.read_text(encoding="utf-8")
+        if contributing.exists()
+        else "# Contributing\n",
         analyzer_template=bool(custom_dir) and (Path(custom_dir) / "analyzer.html").exists(),
         site_url=config.site_url,
     )
     entries = catalog.by_id()
     body = partial(
-        render_entry, entries=entries, providers=catalog.providers, hubs=frozenset(hubs(catalog)),
+        render_entry,
+        entries=entries,
+        providers=catalog.providers,
+        hubs=frozenset(hubs(catalog)),
         render=MarkdownRenderer(),
     )
     for virtual in planned:
@@ -77,7 +82,11 @@ def on_page_context(context: dict, *, page: Page, config: MkDocsConfig, nav: obj
     if isinstance(page.file, CatalogFile) and page.file.entry is not None:
         page.meta["entry_html"] = page.file.render_body(edit_url=page.edit_url)
         page.meta["jsonld_html"] = jsonld_html(
-            jsonld(page.file.entry, url=page.canonical_url or page.abs_url or "", site_name=config.site_name,
-                   site_url=config.site_url or "")
+            jsonld(
+                page.file.entry,
+                url=page.canonical_url or page.abs_url or "",
+                site_name=config.site_name,
+                site_url=config.site_url or "",
+            )
         )
     return context

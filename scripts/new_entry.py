@@ -1,6 +1,6 @@
 """Scaffold a new error entry: ``errors/<id>.yml`` with TODOs that fail validation until filled in.
 
-    python scripts/new_entry.py --code 550 --enhanced 5.7.1 --provider gmail --slug dmarc-reject
+python scripts/new_entry.py --code 550 --enhanced 5.7.1 --provider gmail --slug dmarc-reject
 """
 
 from __future__ import annotations
@@ -57,7 +57,12 @@ last_verified: "{today}"
 
 def entry_id(code: int, enhanced: str | None, provider: str, slug: str) -> str:
     """The id (and file name) in the catalog's convention, e.g. ``550-5-7-1-gmail-dmarc-reject``."""
-    parts = [str(code), *(enhanced.split(".") if enhanced else []), *([] if provider == "any" else [provider]), slug]
+    parts = [
+        str(code),
+        *(enhanced.split(".") if enhanced else []),
+        *([] if provider == "any" else [provider]),
+        slug,
+    ]
     return "-".join(parts)
 
 
@@ -65,9 +70,15 @@ def main(argv: list[str] | None = None) -> int:
     """Write the scaffold; print where it went, or why not (exit 2)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--code", type=int, required=True, help="three-digit reply code, e.g. 550")
-    parser.add_argument("--enhanced", help="enhanced status code, e.g. 5.7.1 (leave out if the bounce has none)")
-    parser.add_argument("--provider", default="any", help="provider id from errors/_providers.yml (default: any)")
-    parser.add_argument("--slug", required=True, help="a few words, lower-case with hyphens, e.g. dmarc-reject")
+    parser.add_argument(
+        "--enhanced", help="enhanced status code, e.g. 5.7.1 (leave out if the bounce has none)"
+    )
+    parser.add_argument(
+        "--provider", default="any", help="provider id from errors/_providers.yml (default: any)"
+    )
+    parser.add_argument(
+        "--slug", required=True, help="a few words, lower-case with hyphens, e.g. dmarc-reject"
+    )
     parser.add_argument("--errors-dir", type=Path, default=REPO_ROOT / "errors", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -83,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     elif args.enhanced and args.enhanced[0] != str(args.code)[0]:
         problems.append(f"--enhanced {args.enhanced}: its first digit must match --code {args.code}")
     if not _SLUG.match(args.slug):
-        problems.append(f"--slug {args.slug}: use lower-case letters, digits and single hyphens, e.g. dmarc-reject")
+        problems.append(
+            f"--slug {args.slug}: use lower-case letters, digits and single hyphens, e.g. dmarc-reject"
+        )
     providers = parse_yaml((args.errors_dir / "_providers.yml").read_text(encoding="utf-8")).data or {}
     if args.provider not in providers:
         problems.append(f"--provider {args.provider}: unknown; use one of: {', '.join(sorted(providers))}")
@@ -112,8 +125,10 @@ def main(argv: list[str] | None = None) -> int:
         ),
         encoding="utf-8",
     )
-    print(f"Wrote {target.relative_to(args.errors_dir.parent)}. Replace every TODO, then run "
-          "python scripts/validate.py (it fails until all TODOs are gone).")
+    print(
+        f"Wrote {target.relative_to(args.errors_dir.parent)}. Replace every TODO, then run "
+        "python scripts/validate.py (it fails until all TODOs are gone)."
+    )
     return 0
 
 

@@ -46,19 +46,35 @@ def build_site(site_dir: Path, *, root: Path = ROOT) -> Path:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    # Set per server in serve_directory: a list that gets (path, status, body bytes) per response.
+    transfers: list[tuple[str, int, int]] | None = None
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def log_request(self, code: Any = "-", size: Any = "-") -> None:
+        if self.transfers is not None and int(code) != 200:
+            self.transfers.append((self.path, int(code), 0))
 
     def end_headers(self) -> None:
         # Let the browser revalidate instead of guessing freshness, so "HTTP-cached" means 304s.
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
+    def copyfile(self, source: Any, outputfile: Any) -> None:
+        if self.transfers is not None:
+            self.transfers.append((self.path, 200, os.fstat(source.fileno()).st_size))
+        super().copyfile(source, outputfile)
+
 
 @contextlib.contextmanager
-def serve_directory(directory: Path) -> Iterator[str]:
-    """Serve ``directory`` over HTTP on 127.0.0.1 (a free port) in a thread; yield the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+def serve_directory(directory: Path, *, transfers: list[tuple[str, int, int]] | None = None) -> Iterator[str]:
+    """Serve ``directory`` over HTTP on 127.0.0.1 (a free port) in a thread; yield the base URL.
+
+    ``transfers``, when given, receives ``(path, status, body bytes)`` for every response.
+    """
+    handler_class = type("SiteHandler", (_QuietHandler,), {"transfers": transfers})
+    handler = functools.partial(handler_class, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
@@ -82,4 +98,11 @@ def launch_chromium(playwright: Any) -> Any:
     """Start headless Chromium through Playwright's sync API."""
     return playwright.chromium.launch(
         executable_path=chromium_path(), args=list(CHROMIUM_ARGS), headless=True
+    )
+
+
+def launch_chromium_profile(playwright: Any, profile_dir: Path) -> Any:
+    """Headless Chromium with a profile on disk (a real HTTP cache, as a visitor's browser has)."""
+    return playwright.chromium.launch_persistent_context(
+        str(profile_dir), executable_path=chromium_path(), args=list(CHROMIUM_ARGS), headless=True
     )

@@ -1,6 +1,6 @@
 """Check every ``errors/*.yml``; print ``file:line: field: what`` per problem and exit 1 if any.
 
-    python scripts/validate.py [errors-dir]
+python scripts/validate.py [errors-dir]
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ def main(argv: list[str] | None = None) -> int:
 
     errors_dir = Path(argv[0]) if argv else REPO_ROOT / "errors"
     if not (errors_dir / "schema.json").is_file():
-        print(f"{errors_dir}: no schema.json here; pass the errors/ folder of the repository", file=sys.stderr)
+        print(
+            f"{errors_dir}: no schema.json here; pass the errors/ folder of the repository", file=sys.stderr
+        )
         return 2
     catalog, problems = check_entries(errors_dir)
     for problem in problems:

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import dns.flags
@@ -39,7 +41,11 @@ import dns.rdatatype
 import dns.rdtypes.ANY.TXT
 import dns.rrset
 
-from checker.dns.zonefile import FAILURE_MODES, ZoneData
+_REPO_ROOT = str(Path(__file__).resolve().parents[1])
+if _REPO_ROOT not in sys.path:  # importable from any test folder, and from scripts/
+    sys.path.insert(0, _REPO_ROOT)
+
+from checker.dns.zonefile import FAILURE_MODES, ZoneData  # noqa: E402  (needs the path set above)
 
 DNS_MESSAGE = "application/dns-message"
 DNS_JSON = "application/dns-json"
@@ -92,13 +98,14 @@ class DohServer:
 
             def handle_error(self, request: Any, client_address: Any) -> None:
                 # a client that timed out and hung up is expected in failure tests, not an error
-                import sys
-
                 if not isinstance(sys.exc_info()[1], ConnectionError):
                     super().handle_error(request, client_address)
 
         self._httpd = Server(("127.0.0.1", self._requested_port), handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="doh-server", daemon=True)
+        # a short poll interval makes stop() quick; shutdown() waits for the loop to notice
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, name="doh-server", daemon=True
+        )
         self._thread.start()
         return self
 

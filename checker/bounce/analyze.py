@@ -80,6 +80,8 @@ def _summary(report: BounceReport, analyses: list[RecipientAnalysis]) -> str:
     if not analyses:
         return "This looks like a bounce, but no recipient or error could be read from it."
     lines = [analysis.explanation for analysis in analyses[:3]]
+    if report.kind is MessageKind.DELAY:
+        lines.append("This is a delay notice: the sender keeps retrying; nothing needs resending yet.")
     if len(analyses) > 3:
         lines.append(f"{len(analyses) - 3} more recipients failed; see the list below.")
     return " ".join(lines)

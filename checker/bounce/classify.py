@@ -20,7 +20,12 @@ _BOUNCE_SENDER = re.compile(
 _DELAY_WORDS = re.compile(
     r"\(Delay\)|delivery (?:has been |is )?delayed|has not yet been delivered|will (?:continue|keep) trying|"
     r"will retry|Warning: (?:could not send|message still undelivered)|still (?:trying|undelivered)|"
-    r"delivery attempts will continue",
+    r"delivery attempts will continue|will be retried|THIS IS A WARNING ONLY|Delayed Mail",
+    re.IGNORECASE,
+)
+_BOUNCE_TEXT = re.compile(
+    r"could ?n[o']t be delivered|undeliverable|unable to deliver|delivery (?:to the following [\w()]+ )?"
+    r"(?:has )?failed|failed permanently|permanent (?:fatal )?errors?|not a member of this mailing list",
     re.IGNORECASE,
 )
 _AUTO_REPLY_SUBJECT = re.compile(
@@ -30,7 +35,8 @@ _AUTO_REPLY_SUBJECT = re.compile(
 )
 _FAILED_ACTIONS = {"failed"}
 _DELAY_ACTIONS = {"delayed"}
-_SUCCESS_ACTIONS = {"delivered", "relayed", "expanded"}
+# "deliverable" is not in RFC 3464 but some MTAs answer address-verification probes with it.
+_SUCCESS_ACTIONS = {"delivered", "relayed", "expanded", "deliverable"}
 
 
 def classify(
@@ -66,6 +72,7 @@ def classify(
         or format_name is not None
         or bool(_BOUNCE_SUBJECT.search(subject))
         or bool(_BOUNCE_SENDER.search(sender))
+        or bool(_BOUNCE_TEXT.search(text[:5000]))
     )
     auto_submitted = headers.get("auto-submitted", "").strip().lower()
     auto_reply = (

@@ -58,11 +58,15 @@ _LEADING = re.compile(rf"^\s*<?({ADDRESS})>?(?=[\s:;,]|$)")
 _RCPT = re.compile(rf"RCPT\s+TO\s*:\s*<?({ADDRESS})", re.IGNORECASE)
 _SENDMAIL = re.compile(rf"<?({ADDRESS})>?\.\.\.\s*(.*)$")
 _CONTEXT = re.compile(
-    rf"\b(?:to|for|recipients?|address(?:es)?|mailbox|user|destinataire|empfänger)\b\W{{0,4}}<?({ADDRESS})",
+    rf"\b(?:to|for|recipients?|address(?:es)?|mailbox|user|userid|attempts|destinataire|empfänger)\b"
+    rf"\W{{0,4}}<?({ADDRESS})",
     re.IGNORECASE,
 )
 _NOT_RECIPIENT_CONTEXT = re.compile(r"(?:MAIL\s+FROM|envelope-from|Sender|From)\s*[:=]?\s*<?$", re.IGNORECASE)
 _REPLY = re.compile(r"(?<![\w.#-])([45]\d\d)(?=[ :,;-]|$)", re.MULTILINE)
+_REPLY_SUCCESS = re.compile(r"(?<![\w.#-])(2[05]\d)(?=[ -]\d\.\d)", re.MULTILINE)
+# "550-'5.7.1 ..." or "550 5.1.1": the enhanced code that belongs to the reply code.
+_PAIR = re.compile(r"(?<![\w.#-])([45]\d\d)[ -]['\"(]?([45]\.\d{1,3}\.\d{1,3})(?![\w.]*\d)")
 _ENHANCED = re.compile(r"(?<![\w.])([245]\.\d{1,3}\.\d{1,3})(?![\w.]*\d)")
 _COMMAND = re.compile(
     r"(?:after|in reply to|in response to|did not like our|response to|for)\s+(?:the\s+)?(?:end of\s+)?"
@@ -74,7 +78,8 @@ _TRANSCRIPT_COMMAND = re.compile(
 )
 _REMOTE_HOST = re.compile(
     r"\bhost\s+([A-Za-z0-9][\w.-]*\.[A-Za-z]{2,})\.?\s*\[|"
-    r"\bremote host\s+([\w.:-]+\w)|"
+    r"\bremote host\s+(?!said\b)([\w.:-]+\w)|"
+    r"^([\w.:-]+\w) does not like recipient|"
     r"\bwhile talking to\s+([\w.-]+\w)|"
     r"\bby\s+([A-Za-z0-9][\w.-]*\.[A-Za-z]{2,})\.?\s*\[[\d.:a-fA-F]+\]|"
     r"^([A-Za-z0-9][\w.-]*\.[A-Za-z]{2,})\s*\[[\d.:a-fA-F]+\]\s+(?:did not like|said)|"
@@ -96,10 +101,18 @@ class TextRecipient:
     last_command: str | None
 
 
+def split_original(text: str) -> tuple[str, str]:
+    """(explanation, returned message): the text above and below the "original message" marker."""
+    found = _ORIGINAL_MARKERS.search(text)
+    if not found:
+        return text, ""
+    below = text[found.end() :].split("\n", 1)
+    return text[: found.start()], below[1] if len(below) > 1 else ""
+
+
 def cut_original(text: str) -> str:
     """The text above the copy of the original message (all of it when there is no marker)."""
-    found = _ORIGINAL_MARKERS.search(text)
-    return text[: found.start()] if found else text
+    return split_original(text)[0]
 
 
 def detect_format(text: str) -> str | None:
@@ -112,7 +125,10 @@ def detect_format(text: str) -> str | None:
 
 def find_codes(text: str) -> tuple[int | None, str | None]:
     """The failure reply code and enhanced status code in text, preferring those on the same line."""
-    reply_found = _REPLY.search(text)
+    pair = _PAIR.search(text)
+    if pair:
+        return int(pair.group(1)), pair.group(2)
+    reply_found = _REPLY.search(text) or _REPLY_SUCCESS.search(text)
     enhanced_matches = [m for m in _ENHANCED.finditer(text) if not m.group(1).startswith("2")]
     enhanced_matches = enhanced_matches or list(_ENHANCED.finditer(text))
     reply = int(reply_found.group(1)) if reply_found else None

@@ -33,6 +33,7 @@ class MessageParts:
     delivery_status: list[str] = field(default_factory=list)
     feedback: list[str] = field(default_factory=list)
     original_headers: list[tuple[str, str]] = field(default_factory=list)
+    forwarded_reports: list[str] = field(default_factory=list)  # a DSN attached to a forwarded mail
     content_type: str = "text/plain"
     report_type: str | None = None
 
@@ -91,6 +92,8 @@ def _walk(part: Message, parts: MessageParts, budget: list[int]) -> None:
         inner = part.get_payload()
         if isinstance(inner, list) and inner and isinstance(inner[0], Message):
             parts.original_headers.extend(_headers_of(inner[0]))
+            if inner[0].get_content_type() == "multipart/report":
+                parts.forwarded_reports.append(inner[0].as_string())
         elif isinstance(inner, str):
             parsed = email.message_from_string(normalise_newlines(inner).lstrip("\n"), policy=compat32)
             parts.original_headers.extend(_headers_of(parsed))

@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import email
 import re
 from collections.abc import Mapping
+from email.policy import compat32
 from typing import Any
 
 from checker.bounce.classify import classify
 from checker.bounce.dsn import DsnFields, parse_dsn_fields, typed_value
 from checker.bounce.formats import (
     ADDRESS,
-    TextRecipient,
-    cut_original,
     detect_format,
     extract_recipients,
-    find_codes,
-    find_command,
-    find_remote_host,
+    split_original,
 )
 from checker.bounce.mime import MessageParts, normalise_newlines, split_message
 from checker.bounce.model import BounceReport, MessageKind, RecipientStatus
 from checker.bounce.provider import guess_provider
+from checker.bounce.recipients import (
+    fallback_recipient,
+    feedback_fields,
+    feedback_recipient,
+    from_dsn,
+    from_text,
+    text_block_for,
+)
 from checker.result import InputError
 
 MAX_BOUNCE_BYTES = 5 * 1024 * 1024
@@ -44,14 +50,12 @@ _MESSAGE_HEADERS = frozenset(
         "reply-to",
     }
 )
-_STATUS_VALUE = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 _ADDRESS = re.compile(ADDRESS)
 _REPORTING_HOST = re.compile(
     r"This is the mail system at host\s+([\w.-]+\w)|Generating server:\s*([\w.-]+\w)|"
     r"Mail Agent v[\d.]+ at\s+([\w.-]+\w)|Reporting-MTA:\s*dns;\s*([\w.-]+\w)",
     re.IGNORECASE,
 )
-_FEEDBACK_FIELD = re.compile(r"^([A-Za-z][\w-]*):\s*(.*)$", re.MULTILINE)
 
 
 def _to_text(text: str | bytes) -> str:
@@ -91,89 +95,6 @@ def _addresses(value: str) -> set[str]:
     return {found.lower() for found in _ADDRESS.findall(value or "")}
 
 
-def _status(value: str | None) -> str | None:
-    found = _STATUS_VALUE.search(value or "")
-    return f"{found.group(1)}.{int(found.group(2))}.{int(found.group(3))}" if found else None
-
-
-def _choose_status(status_field: str | None, from_diagnostic: str | None) -> str | None:
-    """The Status field, unless it is a bare class ("5.0.0") and the server's reply is more precise."""
-    if not status_field:
-        return from_diagnostic
-    if (
-        from_diagnostic
-        and status_field.endswith(".0.0")
-        and not from_diagnostic.endswith(".0.0")
-        and from_diagnostic[0] == status_field[0]
-    ):
-        return from_diagnostic
-    return status_field
-
-
-def _text_for(
-    address: str | None, index: int, count: int, found: list[TextRecipient]
-) -> TextRecipient | None:
-    """The readable-text block about this DSN recipient: same address, else the same position."""
-    if address:
-        for block in found:
-            if block.recipient and block.recipient.lower() == address.lower():
-                return block
-    if len(found) == count or len(found) == 1:
-        return found[min(index, len(found) - 1)]
-    return None
-
-
-def _from_dsn(group: dict[str, str], text_block: TextRecipient | None) -> RecipientStatus:
-    recipient = typed_value(
-        group.get("final-recipient")
-        or group.get("x-actual-recipient")
-        or group.get("original-recipient")
-        or ""
-    )
-    recipient_match = _ADDRESS.search(recipient)
-    diagnostic = typed_value(group.get("diagnostic-code", "")) or None
-    if diagnostic is None and text_block is not None and text_block.diagnostic:
-        diagnostic = text_block.diagnostic
-    reply, enhanced = find_codes(diagnostic or "")
-    if reply is None and text_block is not None:
-        reply = text_block.reply_code
-    if enhanced is None and text_block is not None:
-        enhanced = text_block.enhanced_status
-    command = find_command(diagnostic or "") or (text_block.last_command if text_block else None)
-    remote = typed_value(group.get("remote-mta", "")) or (text_block.remote_mta if text_block else None)
-    original = typed_value(group.get("original-recipient", "")) or None
-    return RecipientStatus(
-        recipient=recipient_match.group(0) if recipient_match else (recipient or None),
-        action=(group.get("action") or "").split()[0].lower() if group.get("action", "").strip() else None,
-        reply_code=reply,
-        enhanced_status=_choose_status(_status(group.get("status")), enhanced),
-        diagnostic=diagnostic,
-        remote_mta=remote or (find_remote_host(diagnostic) if diagnostic else None),
-        last_command=command,
-        original_recipient=original,
-    )
-
-
-def _from_text(block: TextRecipient, fallback_recipient: str | None) -> RecipientStatus:
-    return RecipientStatus(
-        recipient=block.recipient or fallback_recipient,
-        action=None,
-        reply_code=block.reply_code,
-        enhanced_status=block.enhanced_status,
-        diagnostic=block.diagnostic or None,
-        remote_mta=block.remote_mta,
-        last_command=block.last_command,
-    )
-
-
-def _feedback_fields(parts: MessageParts) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    for text in parts.feedback:
-        for name, value in _FEEDBACK_FIELD.findall(text):
-            fields.setdefault(name.lower(), value.strip())
-    return fields
-
-
 def _refused(size: int) -> BounceReport:
     problem = InputError(
         f"The paste is {size:,} bytes; the limit is {MAX_BOUNCE_BYTES:,} bytes (5 MB).",
@@ -206,33 +127,44 @@ def parse_bounce(text: str | bytes, *, providers: Mapping[str, Any] | None = Non
         return BounceReport(MessageKind.NOT_A_BOUNCE, "unknown", (), None, None, None, None, (problem,))
 
 
-def _parse(text: str, providers: Mapping[str, Any] | None) -> BounceReport:
+def _parse(text: str, providers: Mapping[str, Any] | None, depth: int = 0) -> BounceReport:
     text = _unquote(normalise_newlines(text.replace("\x00", "")))
     stripped = text.lstrip("\n \t")
     # A body or a single line pasted alone: "Diagnostic-Code: ..." must not be read as a header.
     parts = split_message(stripped) if _looks_like_message(stripped) else MessageParts(texts=[stripped])
     headers = {name.lower(): value for name, value in reversed(parts.headers)}
-    readable = "\n".join(cut_original(part) for part in parts.texts)
+    pieces = [split_original(part) for part in parts.texts]
+    readable = "\n".join(above for above, _ in pieces)
+    below = next((below for _, below in pieces if below.strip()), "")
+    if below and not parts.original_headers:
+        returned = email.message_from_string(below.lstrip("\n"), policy=compat32)
+        parts.original_headers = [(str(name), str(value)) for name, value in returned.items()]
     dsn = parse_dsn_fields("\n\n".join(parts.delivery_status)) if parts.delivery_status else DsnFields()
     if not dsn.recipients:
         inline = parse_dsn_fields(readable)
         if inline.recipients:
             dsn = inline
+    if not dsn.recipients and parts.forwarded_reports and depth == 0:
+        # Someone forwarded the bounce as an attachment: the report inside is what matters.
+        return _parse(parts.forwarded_reports[0], providers, depth + 1)
     format_name = detect_format(readable)
     excluded = _addresses(headers.get("to", "")) | _addresses(headers.get("from", ""))
     original_from = next((value for name, value in parts.original_headers if name.lower() == "from"), "")
     excluded |= _addresses(original_from)
     text_blocks = extract_recipients(readable, excluded)
-    fallback_recipient = _fallback_recipient(headers, parts)
+    if not any(block.recipient for block in text_blocks) and not headers.get("x-failed-recipients"):
+        # Some bounces go back to the failed address itself (test systems, forwarding loops).
+        text_blocks = extract_recipients(readable, set())
+    fallback_address = fallback_recipient(headers, parts)
     recipients: list[RecipientStatus] = []
     if dsn.recipients:
         count = len(dsn.recipients)
         for index, group in enumerate(dsn.recipients):
             address = typed_value(group.get("final-recipient", "") or group.get("original-recipient", ""))
-            recipients.append(_from_dsn(group, _text_for(address, index, count, text_blocks)))
+            recipients.append(from_dsn(group, text_block_for(address, index, count, text_blocks)))
     else:
-        recipients = [_from_text(block, fallback_recipient) for block in text_blocks]
-    feedback = _feedback_fields(parts)
+        recipients = [from_text(block, fallback_address) for block in text_blocks]
+    feedback = feedback_fields(parts)
     codes_found = any(r.reply_code or r.enhanced_status for r in recipients)
     kind = classify(
         headers=headers,
@@ -245,7 +177,7 @@ def _parse(text: str, providers: Mapping[str, Any] | None) -> BounceReport:
         format_name=format_name,
     )
     if kind is MessageKind.FEEDBACK_REPORT:
-        recipients = [_feedback_recipient(feedback, headers, parts)]
+        recipients = [feedback_recipient(feedback, headers, parts)]
     elif kind in (MessageKind.AUTO_REPLY, MessageKind.NOT_A_BOUNCE):
         recipients = [r for r in recipients if r.reply_code or r.enhanced_status]
     reporting = typed_value(dsn.per_message.get("reporting-mta", "")) or None
@@ -267,33 +199,4 @@ def _parse(text: str, providers: Mapping[str, Any] | None) -> BounceReport:
         provider=provider,
         feedback_type=feedback.get("feedback-type"),
         subject=headers.get("subject"),
-    )
-
-
-def _fallback_recipient(headers: Mapping[str, str], parts: MessageParts) -> str | None:
-    """A recipient when the text names none: X-Failed-Recipients, else the returned message's To."""
-    for value in (headers.get("x-failed-recipients", ""),):
-        if found := _ADDRESS.search(value):
-            return found.group(0)
-    for name, value in parts.original_headers:
-        if name.lower() in ("to", "x-original-to") and (found := _ADDRESS.search(value)):
-            return found.group(0)
-    return None
-
-
-def _feedback_recipient(
-    feedback: dict[str, str], headers: Mapping[str, str], parts: MessageParts
-) -> RecipientStatus:
-    """For an ARF report: whose mailbox complained (Original-Rcpt-To / Removal-Recipient, else To)."""
-    candidates = [feedback.get("original-rcpt-to", ""), feedback.get("removal-recipient", "")]
-    candidates += [value for name, value in parts.original_headers if name.lower() == "to"]
-    recipient = next((found.group(0) for value in candidates if (found := _ADDRESS.search(value))), None)
-    return RecipientStatus(
-        recipient=recipient,
-        action=None,
-        reply_code=None,
-        enhanced_status=None,
-        diagnostic=feedback.get("feedback-type"),
-        remote_mta=None,
-        last_command=None,
     )

@@ -58,14 +58,15 @@ def split_message(raw: bytes, *, headers_only: bool | None = None) -> RawMessage
     else:
         head = data[: separator + 2]
         body = None if headers_only else data[separator + 4 :]
-    headers: list[list[bytes]] = []
+    # Each field collects its lines in a list: concatenating bytes per folded line is quadratic.
+    fields: list[tuple[bytes, list[bytes]]] = []
     skipped = 0
     for line in head.split(b"\r\n"):
         if not line:
             continue
         if line[:1] in (b" ", b"\t"):
-            if headers:
-                headers[-1][1] += line + b"\r\n"
+            if fields:
+                fields[-1][1].append(line)
             else:
                 skipped += 1
             continue
@@ -73,5 +74,6 @@ def split_message(raw: bytes, *, headers_only: bool | None = None) -> RawMessage
         if match is None:
             skipped += 1
             continue
-        headers.append([match.group(1), line[match.end() :] + b"\r\n"])
-    return RawMessage(tuple((name, value) for name, value in headers), body, skipped)
+        fields.append((match.group(1), [line[match.end() :]]))
+    headers = tuple((name, b"\r\n".join(lines) + b"\r\n") for name, lines in fields)
+    return RawMessage(headers, body, skipped)

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from checker.dmarc.discovery import DmarcDiscovery, PolicyLookup, discover_dmarc
 from checker.dmarc.evaluate import suggest_record
-from checker.dmarc.lookup import QueryCache
 from checker.dmarc.record import REMOVED_IN_9989, DmarcRecord
-from checker.dmarc.reports import ReportAuthorization, check_report_authorizations
+from checker.dmarc.reports import ReportAuthorization
 from checker.dns.model import Resolver
 from checker.orgdomain import PublicSuffixes
 from checker.result import Check, Verdict
@@ -30,8 +29,7 @@ class DmarcAudit:
 
 async def audit_dmarc(domain: str, *, resolver: Resolver, psl: PublicSuffixes) -> DmarcAudit:
     """Discover (both ways) and audit the DMARC record that applies to ``domain``; never raises."""
-    cache = QueryCache(resolver)
-    discovery = await discover_dmarc(domain, resolver=resolver, psl=psl, cache=cache)
+    discovery = await discover_dmarc(domain, resolver=resolver, psl=psl)
     if discovery.error is not None or discovery.rfc7489 is None:
         error = discovery.error
         check = Check(
@@ -44,9 +42,7 @@ async def audit_dmarc(domain: str, *, resolver: Resolver, psl: PublicSuffixes) -
         return DmarcAudit(str(domain), discovery, None, None, (), [check])
     lookup = discovery.rfc7489
     record = lookup.record
-    authorizations: tuple[ReportAuthorization, ...] = ()
-    if record is not None and lookup.record_domain:
-        authorizations = await check_report_authorizations(lookup.record_domain, record, cache=cache, psl=psl)
+    authorizations = discovery.report_authorizations if record is not None else ()
     checks = _lookup_checks(discovery.domain, lookup)
     if record is not None:
         checks += _record_checks(discovery.domain, lookup, record)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from checker.dmarc.lookup import QueryCache, TxtLookup, txt_lookup
 from checker.dmarc.record import DmarcRecord
+from checker.dmarc.reports import ReportAuthorization, check_report_authorizations
 from checker.dns.model import DnsStatus, Resolver
 from checker.orgdomain import (
     PublicSuffixes,
@@ -49,15 +50,25 @@ class DmarcDiscovery:
     domain_exists: bool | None  # None: the existence test failed (DNS trouble)
     differences: tuple[str, ...] = ()
     error: InputError | None = None
+    report_authorizations: tuple[ReportAuthorization, ...] = ()
 
     def lookup(self, method: str = RFC7489) -> PolicyLookup | None:
         return self.rfc9989 if method == RFC9989 else self.rfc7489
 
 
 async def discover_dmarc(
-    domain: str, *, resolver: Resolver, psl: PublicSuffixes, cache: QueryCache | None = None
+    domain: str,
+    *,
+    resolver: Resolver,
+    psl: PublicSuffixes,
+    cache: QueryCache | None = None,
+    check_reports: bool = True,
 ) -> DmarcDiscovery:
-    """Find the DMARC record for ``domain`` by RFC 7489 and RFC 9989 at once; never raises."""
+    """Find the DMARC record for ``domain`` by RFC 7489 and RFC 9989 at once; never raises.
+
+    With ``check_reports`` the external rua/ruf destinations of the record found (RFC 7489 section
+    7.1) are checked too, all at once, after discovery.
+    """
     normalized = normalize_domain(domain)
     if isinstance(normalized, InputError):
         return DmarcDiscovery(str(domain), None, None, None, error=normalized)
@@ -72,7 +83,14 @@ async def discover_dmarc(
     exists = _exists([answers[(normalized, t)].status for t in ("A", "AAAA", "MX")])
     old = _discover_7489(normalized, org_7489, lookups)
     new = _discover_9989(normalized, walk, lookups)
-    return DmarcDiscovery(normalized, old, new, exists, _differences(old, new))
+    authorizations: tuple[ReportAuthorization, ...] = ()
+    found = old if old.record is not None else new
+    if check_reports and found.record is not None and found.record_domain:
+        authorizations = await check_report_authorizations(
+            found.record_domain, found.record, cache=cache, psl=psl
+        )
+    differences = _differences(normalized, exists, old, new)
+    return DmarcDiscovery(normalized, old, new, exists, differences, None, authorizations)
 
 
 def _exists(statuses: list[DnsStatus]) -> bool | None:
@@ -188,7 +206,7 @@ async def tree_walk_org_domains(domains: list[str], *, cache: QueryCache) -> dic
     return {domain: walk_org_domain(domain, lookups) for domain in clean}
 
 
-def _differences(old: PolicyLookup, new: PolicyLookup) -> tuple[str, ...]:
+def _differences(domain: str, exists: bool | None, old: PolicyLookup, new: PolicyLookup) -> tuple[str, ...]:
     notes: list[str] = []
     if old.status != new.status or old.record_domain != new.record_domain:
         old_where = f"_dmarc.{old.record_domain}" if old.record_domain else "nothing"
@@ -202,4 +220,44 @@ def _differences(old: PolicyLookup, new: PolicyLookup) -> tuple[str, ...]:
             f"The organizational domain is {old.org_domain} by the Public Suffix List (RFC 7489) but "
             f"{new.org_domain} by the DNS tree walk (RFC 9989), which changes relaxed alignment."
         )
+    old_policy = _applied(domain, exists, old)
+    new_policy = _applied(domain, exists, new)
+    if old_policy != new_policy:
+        notes.append(
+            f"The policy applied to {domain} is {_show(old_policy)} under RFC 7489 but {_show(new_policy)} "
+            "under RFC 9989."
+        )
     return tuple(notes)
+
+
+def _applied(domain: str, exists: bool | None, lookup: PolicyLookup) -> tuple[str | None, str | None]:
+    if lookup.record is None:
+        return None, None
+    return select_policy(
+        lookup.record, domain, lookup.record_domain, lookup.org_domain, exists, lookup.method
+    )
+
+
+def _show(policy: tuple[str | None, str | None]) -> str:
+    tag, value = policy
+    return f"{tag}={value}" if tag and value else "no policy"
+
+
+def select_policy(
+    record: DmarcRecord,
+    from_domain: str,
+    record_domain: str | None,
+    from_org: str,
+    exists: bool | None,
+    method: str,
+) -> tuple[str | None, str | None]:
+    """Which tag governs ``from_domain``: p at the record's own domain, else np (non-existent) or sp."""
+    at_author = record_domain in (None, from_domain)
+    # RFC 9989: when the author domain is the organizational domain (e.g. one below a psd=y PSD), p applies.
+    if at_author or (method == RFC9989 and from_domain == from_org):
+        return "p", record.policy
+    if exists is False and record.np:
+        return "np", record.np
+    if record.sp:
+        return "sp", record.sp
+    return "p", record.policy

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from checker.dmarc.discovery import RFC7489, RFC9989, DmarcDiscovery, PolicyLookup, discover_dmarc
+from checker.dmarc.discovery import (
+    RFC7489,
+    RFC9989,
+    DmarcDiscovery,
+    PolicyLookup,
+    discover_dmarc,
+    select_policy,
+)
 from checker.dmarc.discovery import tree_walk_org_domains as _walk_orgs
 from checker.dmarc.lookup import QueryCache
 from checker.dmarc.record import DmarcRecord
@@ -176,7 +183,7 @@ def evaluate_dmarc(
             f"The DMARC record is malformed ({bad.message}), so it cannot be applied.",
             ("Fix the DMARC record syntax: tag=value pairs separated by semicolons.",),
         )
-    tag, published = _select_policy(record, from_domain, record_domain, from_org, domain_exists, method)
+    tag, published = select_policy(record, from_domain, record_domain, from_org, domain_exists, method)
     if published is None:
         return verdict(
             "none",
@@ -266,25 +273,6 @@ def _row(
         aligned,
         f"{match}, {verdict}.",
     )
-
-
-def _select_policy(
-    record: DmarcRecord,
-    from_domain: str,
-    record_domain: str | None,
-    from_org: str,
-    exists: bool | None,
-    method: str,
-) -> tuple[str | None, str | None]:
-    at_author = record_domain in (None, from_domain)
-    # RFC 9989: when the author domain is the organizational domain (e.g. one below a psd=y PSD), p applies.
-    if at_author or (method == RFC9989 and from_domain == from_org):
-        return "p", record.policy
-    if exists is False and record.np:
-        return "np", record.np
-    if record.sp:
-        return "sp", record.sp
-    return "p", record.policy
 
 
 def _describe(aligned_by: tuple[str, ...]) -> str:

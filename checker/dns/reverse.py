@@ -15,7 +15,7 @@ def reversed_labels(address: IpAddress) -> str:
     """
     if isinstance(address, ipaddress.IPv4Address):
         return ".".join(reversed(str(address).split(".")))
-    return ".".join(reversed(address.exploded.replace(":", "")))
+    return ".".join(reversed(address.packed.hex()))  # packed: "::ffff:1.2.3.4" has no dotted part
 
 
 def reverse_name(address: IpAddress) -> str:

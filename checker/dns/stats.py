@@ -7,6 +7,7 @@ dependency depth of the audit, and wall time is about rounds x round-trip time.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 
@@ -81,4 +82,17 @@ class BudgetResolver:
                 error=f"not sent: this run already made {self.budget} DNS queries, the most allowed",
             )
         self.used += 1
+        return await self.inner.query(name, rtype)
+
+
+@dataclass
+class LatencyResolver:
+    """Adds a fixed delay before every answer: simulates a network round trip in tests and benchmarks."""
+
+    inner: Resolver
+    delay: float = 0.05
+
+    async def query(self, name: str, rtype: str) -> DnsAnswer:
+        """Wait ``delay`` seconds, then answer from the inner resolver."""
+        await asyncio.sleep(self.delay)
         return await self.inner.query(name, rtype)

@@ -7,15 +7,18 @@ worst-case evaluation could reach and counts as RFC 7208 section 4.6.4 does.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
 from checker.dns.model import DnsAnswer, Resolver
 from checker.spf.audit_checks import build_checks
-from checker.spf.evaluate import mx_hosts
+from checker.spf.evaluate import DEFAULT_TIMEOUT
 from checker.spf.lookups import MAX_MX_NAMES, LimitedLookups
 from checker.spf.macros import Macro, MacroContext, Token, expand
-from checker.spf.names import domain_problem, target_name
+from checker.spf.mechanisms import mx_hosts
+from checker.spf.names import ascii_domain, domain_problem, target_name
 from checker.spf.records import select_record
 from checker.spf.syntax import Mechanism, Modifier, parse_record
 from checker.spf.tree import Finding, SpfAudit, SpfNode
@@ -31,21 +34,19 @@ class _Walk:
 
     lookups: LimitedLookups
     root: str
-    cache: dict[tuple[str, str], DnsAnswer] = field(default_factory=dict)
+    cache: dict[tuple[str, str], asyncio.Future[DnsAnswer]] = field(default_factory=dict)
     nodes: int = 0
     findings: list[Finding] = field(default_factory=list)
 
     async def query(self, name: str, rtype: str) -> DnsAnswer:
+        """Each question is asked once per audit, even when concurrent terms ask it together."""
         key = (name.lower(), rtype)
         if key not in self.cache:
-            self.cache[key] = await self.lookups.query(name, rtype)
-        return self.cache[key]
+            self.cache[key] = asyncio.ensure_future(self.lookups.query(name, rtype))
+        return await self.cache[key]
 
     async def query_many(self, questions: list[tuple[str, str]]) -> list[DnsAnswer]:
-        missing = [q for q in dict.fromkeys((n.lower(), t) for n, t in questions) if q not in self.cache]
-        for question, answer in zip(missing, await self.lookups.query_many(missing), strict=True):
-            self.cache[question] = answer
-        return [self.cache[(n.lower(), t)] for n, t in questions]
+        return list(await asyncio.gather(*(self.query(name, rtype) for name, rtype in questions)))
 
     def note(
         self, kind: str, domain: str, detail: str, term: str | None = None, position: int | None = None
@@ -53,11 +54,21 @@ class _Walk:
         self.findings.append(Finding(kind, domain, detail, term, position))
 
 
-async def audit_spf(domain: str, *, resolver: Resolver) -> SpfAudit:
-    """Walk the whole SPF tree of ``domain`` and report lookups, voids, loops and risky terms."""
-    domain = domain.strip().rstrip(".")
+async def audit_spf(domain: str, *, resolver: Resolver, timeout: float = DEFAULT_TIMEOUT) -> SpfAudit:
+    """Walk the whole SPF tree of ``domain`` and report lookups, voids, loops and risky terms.
+
+    ``timeout`` bounds the whole walk; when it runs out the audit reports that instead of a tree.
+    """
+    domain = ascii_domain(domain).rstrip(".")
     walk = _Walk(LimitedLookups(resolver), domain.lower())
-    tree = await _visit(walk, domain, "root", (), 0)
+    try:
+        tree = await asyncio.wait_for(_visit(walk, domain, "root", (), 0), timeout)
+    except TimeoutError:
+        for pending in walk.cache.values():
+            pending.cancel()
+        detail = f"the DNS lookups took longer than {timeout:g} seconds in total"
+        walk.findings[:] = [Finding("timeout", domain, detail, "root")]
+        tree = _leaf(domain, "root", detail)
     void_total = _sum_voids(tree)
     findings = tuple(walk.findings)
     checks = build_checks(tree, findings, tree.lookups_cumulative, void_total)
@@ -89,6 +100,8 @@ async def _visit(walk: _Walk, domain: str, via: str, ancestors: tuple[str, ...],
     selection = select_record(answer)
     # An include or redirect target that does not exist is a void lookup, as in check_host().
     voids = (domain,) if via != "root" and answer.is_void else ()
+    if voids:
+        walk.note("void", domain, domain, via)
     if selection.status == "failed":
         walk.note("dns_error", domain, answer.describe_failure(), via)
         return _leaf(domain, via, answer.describe_failure())
@@ -124,7 +137,7 @@ async def _visit_record(
         walk.note("record_length", domain, f"{size} bytes")
     void_names = list(voids)
     notes: list[str] = []
-    children: list[SpfNode] = []
+    pending: list[Awaitable[_TermOutcome]] = []
     lookups_here = 0
     all_term: Mechanism | None = None
     top_policy = via == "root" or via.startswith("redirect")
@@ -157,17 +170,7 @@ async def _visit_record(
         if target is None:
             notes.append(f"{term.text}: names no valid domain, so it never matches")
             continue
-        if term.kind == "include":
-            children.append(await _follow(walk, target, term.text, ancestors, depth))
-        elif term.kind == "a":
-            answers = await walk.query_many([(target, "A"), (target, "AAAA")])
-            void_names += _void_or_note(walk, domain, term.text, target, answers, notes)
-        elif term.kind == "exists":
-            void_names += _void_or_note(
-                walk, domain, term.text, target, [await walk.query(target, "A")], notes
-            )
-        else:
-            void_names += await _visit_mx(walk, domain, term, target, notes)
+        pending.append(_visit_term(walk, domain, term, target, ancestors, depth))
     redirect = record.modifier("redirect")
     if redirect is not None and all_term is not None:
         notes.append(f"{redirect.text}: ignored because the record has '{all_term.text}'")
@@ -181,9 +184,16 @@ async def _visit_record(
         elif target is None:
             walk.note("invalid_domain", domain, f"'{redirect.text}' names no valid domain", redirect.text)
         else:
-            children.append(await _follow(walk, target, redirect.text, ancestors, depth))
+            pending.append(_follow_term(walk, target, redirect.text, ancestors, depth))
     elif all_term is None and top_policy and not record.problems:
         walk.note("no_all", domain, text)
+    # Terms are independent in an audit, so they are looked up together; results keep term order.
+    children: list[SpfNode] = []
+    for outcome in await asyncio.gather(*pending):
+        if outcome.child is not None:
+            children.append(outcome.child)
+        void_names += outcome.voids
+        notes += outcome.notes
     cumulative = lookups_here + sum(child.lookups_cumulative for child in children)
     terms = tuple(term.text for term in record.terms)
     return SpfNode(
@@ -199,6 +209,38 @@ async def _visit_record(
         tuple(void_names),
         tuple(notes),
     )
+
+
+@dataclass(frozen=True)
+class _TermOutcome:
+    """What auditing one term added to its node."""
+
+    child: SpfNode | None = None
+    voids: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+async def _visit_term(
+    walk: _Walk, domain: str, term: Mechanism, target: str, ancestors: tuple[str, ...], depth: int
+) -> _TermOutcome:
+    """Look up one include, a, mx or exists term of a record."""
+    if term.kind == "include":
+        return await _follow_term(walk, target, term.text, ancestors, depth)
+    notes: list[str] = []
+    if term.kind == "a":
+        answers = await walk.query_many([(target, "A"), (target, "AAAA")])
+        voids = _void_or_note(walk, domain, term.text, target, answers, notes)
+    elif term.kind == "exists":
+        voids = _void_or_note(walk, domain, term.text, target, [await walk.query(target, "A")], notes)
+    else:
+        voids = await _visit_mx(walk, domain, term, target, notes)
+    return _TermOutcome(None, tuple(voids), tuple(notes))
+
+
+async def _follow_term(
+    walk: _Walk, target: str, term: str, ancestors: tuple[str, ...], depth: int
+) -> _TermOutcome:
+    return _TermOutcome(await _follow(walk, target, term, ancestors, depth))
 
 
 async def _follow(walk: _Walk, target: str, term: str, ancestors: tuple[str, ...], depth: int) -> SpfNode:

@@ -77,6 +77,14 @@ def _root_check(tree: SpfNode, finding: Finding) -> Check:
             f"{domain!r} cannot be checked: {finding.detail}.",
             {"domain": domain},
         )
+    if finding.kind == "timeout":
+        return Check(
+            _NAME,
+            Verdict.ERROR,
+            "spf.audit_timeout",
+            f"The SPF policy of {domain} could not be audited: {finding.detail}. Try again later.",
+            {"domain": domain},
+        )
     return Check(
         _NAME,
         Verdict.ERROR,
@@ -97,10 +105,9 @@ def _lookup_check(tree: SpfNode, total: int) -> Check:
             evidence,
         )
     heavy = sorted(tree.children, key=lambda child: child.lookups_cumulative, reverse=True)
-    advice = ", ".join(
-        f"{child.via} ({child.lookups_cumulative})" for child in heavy[:3] if child.lookups_cumulative
-    )
-    evidence["largest"] = [{"term": c.via, "lookups": c.lookups_cumulative} for c in heavy]
+    # An include costs its own lookup plus everything below it.
+    advice = ", ".join(f"{child.via} ({child.lookups_cumulative + 1} lookups)" for child in heavy[:3])
+    evidence["largest"] = [{"term": c.via, "lookups": c.lookups_cumulative + 1} for c in heavy]
     return Check(
         "SPF lookups",
         Verdict.FAIL,
@@ -123,7 +130,8 @@ def _void_check(found: list[Finding], voids: int) -> Check | None:
             Verdict.FAIL,
             "spf.void_lookup_limit",
             f"{voids} terms look up names that do not exist or have no records ({', '.join(names)}); "
-            f"more than {MAX_VOID_LOOKUPS} such 'void' lookups make receivers return a permanent error. Remove them.",
+            f"more than {MAX_VOID_LOOKUPS} such 'void' lookups make receivers return a permanent error. "
+            "Remove them.",
             evidence,
         )
     return Check(
@@ -221,8 +229,8 @@ def _record_length(found: list[Finding]) -> Check:
         Verdict.INFO,
         "spf.record_length",
         f"The SPF record of {_where(found)} is longer than 255 bytes, so it must be split into several "
-        "strings inside one TXT record; receivers join them with no space, so each split must fall where no space is "
-        f"needed.{extra}",
+        "strings inside one TXT record; receivers join them with no space, so each split must fall "
+        f"where no space is needed.{extra}",
         {"records": _terms(found)},
     )
 

@@ -4,41 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import ipaddress
 import time
 from dataclasses import dataclass
 
-from checker.dns.model import DnsAnswer, Resolver
+from checker.dns.model import Resolver
 from checker.result import InputError
 from checker.spf import explain
 from checker.spf.lookups import (
-    MAX_MX_NAMES,
-    MAX_PTR_NAMES,
     EvaluationAborted,
     LimitedLookups,
     temperror_for,
 )
-from checker.spf.macros import MacroContext, Token, expand, parse_macro_string, uses_letter
+from checker.spf.macros import MacroContext
+from checker.spf.mechanisms import (
+    Session,
+    expand_target,
+    explanation_text,
+    match_a,
+    match_exists,
+    match_mx,
+    match_ptr,
+)
 from checker.spf.model import QUALIFIER_RESULTS, SpfResult, SpfResultCode
-from checker.spf.names import IpAddress, domain_problem, is_within, parse_ip, target_name
+from checker.spf.names import ascii_domain, domain_problem, parse_ip
 from checker.spf.records import select_record
-from checker.spf.syntax import Mechanism, SpfRecord, parse_record
+from checker.spf.syntax import Mechanism, Modifier, SpfRecord, parse_record
 
 DEFAULT_TIMEOUT = 20.0  # section 4.6.4: the overall limit SHOULD allow at least 20 seconds
-
-
-@dataclass
-class _Session:
-    """State for one check_host() call: the limited resolver, the client, the macro values."""
-
-    lookups: LimitedLookups
-    ip: IpAddress
-    context: MacroContext
-    validated_names: dict[str, str]
-
-    @property
-    def address_type(self) -> str:
-        return "A" if self.ip.version == 4 else "AAAA"
 
 
 @dataclass(frozen=True)
@@ -70,7 +62,9 @@ async def check_host(
     an ``input_error``. ``timeout`` bounds the whole evaluation (temperror when exceeded).
     """
     address = parse_ip(ip)
-    domain = domain.strip()
+    domain = ascii_domain(domain)
+    if domain.endswith("."):
+        domain = domain[:-1]
     if address is None:
         problem = InputError(
             what=f"{ip!r} is not an IP address",
@@ -99,15 +93,21 @@ async def check_host(
         receiver=receiver,
         now=int(time.time() if now is None else now),
     )
-    session = _Session(LimitedLookups(resolver), address, context, {})
+    session = Session(LimitedLookups(resolver), address, context, {})
     lookups = session.lookups
     try:
         outcome = await asyncio.wait_for(_check(session, domain, (domain.lower(),), True, None), timeout)
     except EvaluationAborted as stop:
+        detail = stop.detail
+        if stop.record_domain and stop.record_domain not in detail:
+            detail += f" (in the SPF record of {stop.record_domain})"
         outcome = _Outcome(
             SpfResultCode(stop.result),
             stop.reason,
-            explain.describe_error(SpfResultCode(stop.result), stop.detail),
+            explain.describe_error(SpfResultCode(stop.result), detail),
+            stop.mechanism,
+            stop.record,
+            stop.record_domain,
         )
     except TimeoutError:
         detail = f"the evaluation took longer than {timeout:g} seconds"
@@ -161,10 +161,9 @@ async def check_sender(
 
 
 async def _check(
-    session: _Session, domain: str, chain: tuple[str, ...], want_explanation: bool, via: str | None
+    session: Session, domain: str, chain: tuple[str, ...], want_explanation: bool, via: str | None
 ) -> _Outcome:
     """check_host() proper, recursive through include and redirect; ``via`` is the term that led here."""
-    ip_text = str(session.ip)
     problem = domain_problem(domain)
     if problem:
         return _Outcome(
@@ -192,21 +191,39 @@ async def _check(
     assert selection.record is not None
     record = parse_record(selection.record)
     if record.problems:
-        raise EvaluationAborted(
+        stop = EvaluationAborted(
             "permerror",
             "spf.syntax_error",
             f"the SPF record of {domain} has a syntax error. {record.problems[0].describe()}",
         )
+        stop.locate(record.problems[0].term, record.text, domain)
+        raise stop
+    try:
+        return await _evaluate(session, record, domain, chain, want_explanation)
+    except EvaluationAborted as stop:
+        stop.locate(None, record.text, domain)
+        raise
+
+
+async def _evaluate(
+    session: Session, record: SpfRecord, domain: str, chain: tuple[str, ...], want_explanation: bool
+) -> _Outcome:
+    """Run the mechanisms in order, then redirect, then the default (sections 4.6.2 and 4.7)."""
+    ip_text = str(session.ip)
     context = dataclasses.replace(session.context, domain=domain)
     for mechanism in record.mechanisms:
-        matched, trail = await _matches(session, mechanism, context, chain)
+        try:
+            matched, trail = await _matches(session, mechanism, context, chain)
+        except EvaluationAborted as stop:
+            stop.locate(mechanism.text, record.text, domain)
+            raise
         if not matched:
             continue
         result = QUALIFIER_RESULTS[mechanism.qualifier]
         trail = (f"{domain}: {mechanism.text}", *trail)
         text = None
         if result is SpfResultCode.FAIL and want_explanation:
-            text = await _explanation(session, record, context)
+            text = await explanation_text(session, record, context)
         return _Outcome(
             result,
             "spf.mechanism_matched",
@@ -220,24 +237,11 @@ async def _check(
     redirect = record.modifier("redirect")
     # Section 6.1: redirect is ignored when the record has "all"; the loop above always matches then.
     if redirect is not None:
-        lookups.count_term(redirect.text)
-        target = await _target(session, redirect.value, context)
-        if target is None or target.lower() in chain:
-            why = "points back to a domain already being evaluated" if target else "expands to no valid name"
-            raise EvaluationAborted(
-                "permerror",
-                "spf.redirect_loop" if target else "spf.redirect_none",
-                f"'{redirect.text}' in the SPF record of {domain} {why}",
-            )
-        inner = await _check(session, target, (*chain, target.lower()), want_explanation, redirect.text)
-        if inner.result is SpfResultCode.NONE:
-            raise EvaluationAborted(
-                "permerror",
-                "spf.redirect_none",
-                f"'{redirect.text}' in the SPF record of {domain} points to {target}, "
-                "which has no SPF record",
-            )
-        return dataclasses.replace(inner, trail=(f"{domain}: {redirect.text}", *inner.trail))
+        try:
+            return await _redirect(session, redirect, context, chain, want_explanation)
+        except EvaluationAborted as stop:
+            stop.locate(redirect.text, record.text, domain)
+            raise
     return _Outcome(
         SpfResultCode.NEUTRAL,
         "spf.default_neutral",
@@ -248,8 +252,36 @@ async def _check(
     )
 
 
+async def _redirect(
+    session: Session,
+    redirect: Modifier,
+    context: MacroContext,
+    chain: tuple[str, ...],
+    want_explanation: bool,
+) -> _Outcome:
+    """Section 6.1: the result of the redirect target's policy replaces this one; none becomes permerror."""
+    domain = context.domain
+    session.lookups.count_term(redirect.text)
+    target = await expand_target(session, redirect.value, context)
+    if target is None or target.lower() in chain:
+        why = "points back to a domain already being evaluated" if target else "expands to no valid name"
+        raise EvaluationAborted(
+            "permerror",
+            "spf.redirect_loop" if target else "spf.redirect_none",
+            f"'{redirect.text}' in the SPF record of {domain} {why}",
+        )
+    inner = await _check(session, target, (*chain, target.lower()), want_explanation, redirect.text)
+    if inner.result is SpfResultCode.NONE:
+        raise EvaluationAborted(
+            "permerror",
+            "spf.redirect_none",
+            f"'{redirect.text}' in the SPF record of {domain} points to {target}, which has no SPF record",
+        )
+    return dataclasses.replace(inner, trail=(f"{domain}: {redirect.text}", *inner.trail))
+
+
 async def _matches(
-    session: _Session, mechanism: Mechanism, context: MacroContext, chain: tuple[str, ...]
+    session: Session, mechanism: Mechanism, context: MacroContext, chain: tuple[str, ...]
 ) -> tuple[bool, tuple[str, ...]]:
     """Whether one mechanism matches the client; the trail says how, for include."""
     kind = mechanism.kind
@@ -260,7 +292,7 @@ async def _matches(
     session.lookups.count_term(mechanism.text)
     target = context.domain
     if mechanism.domain_spec is not None:
-        expanded = await _target(session, mechanism.domain_spec, context)
+        expanded = await expand_target(session, mechanism.domain_spec, context)
         if expanded is None:
             if kind == "include":
                 raise EvaluationAborted(
@@ -271,22 +303,22 @@ async def _matches(
     if kind == "include":
         return await _include(session, mechanism, target, chain)
     if kind == "a":
-        return await _a(session, mechanism, target), ()
+        return await match_a(session, mechanism, target), ()
     if kind == "mx":
-        return await _mx(session, mechanism, target), ()
+        return await match_mx(session, mechanism, target), ()
     if kind == "ptr":
-        return await _ptr(session, mechanism, target), ()
-    return await _exists(session, mechanism, target), ()
+        return await match_ptr(session, mechanism, target), ()
+    return await match_exists(session, mechanism, target), ()
 
 
 async def _include(
-    session: _Session, mechanism: Mechanism, target: str, chain: tuple[str, ...]
+    session: Session, mechanism: Mechanism, target: str, chain: tuple[str, ...]
 ) -> tuple[bool, tuple[str, ...]]:
     if target.lower() in chain:
         raise EvaluationAborted(
             "permerror",
             "spf.include_loop",
-            f"'{mechanism.text}' includes {target}, which is already being evaluated (an include loop)",
+            f"'{mechanism.text}' includes {target}, which is already being evaluated: an include loop",
         )
     inner = await _check(session, target, (*chain, target.lower()), False, mechanism.text)
     if inner.result is SpfResultCode.NONE:
@@ -296,150 +328,3 @@ async def _include(
             f"'{mechanism.text}' includes {target}, which has no SPF record",
         )
     return inner.result is SpfResultCode.PASS, inner.trail
-
-
-def _in_network(session: _Session, addresses: tuple[str, ...], mechanism: Mechanism) -> bool:
-    ip = session.ip
-    prefix = (
-        (mechanism.cidr4 if mechanism.cidr4 is not None else 32)
-        if ip.version == 4
-        else (mechanism.cidr6 if mechanism.cidr6 is not None else 128)
-    )
-    for address in addresses:
-        try:
-            network = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
-        except ValueError:
-            continue
-        if network.version == ip.version and ip in network:
-            return True
-    return False
-
-
-async def _a(session: _Session, mechanism: Mechanism, target: str) -> bool:
-    own_type = session.address_type
-    other_type = "AAAA" if own_type == "A" else "A"
-    # Both families are asked together so a single-stack name is not taken for a void lookup.
-    own, other = await session.lookups.query_many([(target, own_type), (target, other_type)])
-    if own.failed:
-        raise temperror_for(own)
-    if own.is_void and other.is_void:
-        session.lookups.count_void(target, mechanism.text)
-    return _in_network(session, own.records, mechanism)
-
-
-def mx_hosts(answer: DnsAnswer) -> list[str]:
-    """Exchange host names from an MX answer, in answer order; a null MX (RFC 7505) gives none."""
-    hosts = []
-    for record in answer.records:
-        host = record.split()[-1] if record.split() else ""
-        host = host.rstrip(".")
-        if host:
-            hosts.append(host)
-    return hosts
-
-
-async def _mx(session: _Session, mechanism: Mechanism, target: str) -> bool:
-    lookups = session.lookups
-    answer = await lookups.query(target, "MX")
-    if answer.failed:
-        raise temperror_for(answer)
-    if answer.is_void:
-        lookups.count_void(target, mechanism.text)
-        return False
-    if len(answer.records) > MAX_MX_NAMES:
-        raise EvaluationAborted(
-            "permerror",
-            "spf.mx_limit",
-            f"'{mechanism.text}' found {len(answer.records)} MX records for {target}; SPF allows at most "
-            f"{MAX_MX_NAMES}",
-        )
-    hosts = mx_hosts(answer)
-    answers = await lookups.query_many([(host, session.address_type) for host in hosts])
-    # Answers are read in MX order, so a failure after a match changes nothing, as if asked one by one.
-    for host_answer in answers:
-        if host_answer.failed:
-            raise temperror_for(host_answer)
-        if _in_network(session, host_answer.records, mechanism):
-            return True
-    return False
-
-
-async def _validated_names(session: _Session, names: list[str]) -> list[str]:
-    """The names (of a PTR answer) whose own addresses include the client IP (section 5.5)."""
-    answers = await session.lookups.query_many([(name, session.address_type) for name in names])
-    validated = []
-    for name, answer in zip(names, answers, strict=True):
-        # A DNS error on one name skips that name only.
-        if answer.ok and any(_same_ip(record, session.ip) for record in answer.records):
-            validated.append(name)
-    return validated
-
-
-def _same_ip(text: str, ip: IpAddress) -> bool:
-    return parse_ip(text) == ip
-
-
-async def _ptr_names(session: _Session) -> tuple[DnsAnswer, list[str]]:
-    answer = await session.lookups.query(session.ip.reverse_pointer, "PTR")
-    names = [record.rstrip(".") for record in answer.records if record.rstrip(".")] if answer.ok else []
-    return answer, names[:MAX_PTR_NAMES]
-
-
-async def _ptr(session: _Session, mechanism: Mechanism, target: str) -> bool:
-    answer, names = await _ptr_names(session)
-    if answer.is_void:
-        session.lookups.count_void(answer.name, mechanism.text)
-    # Only names inside the target can match, so only those are worth validating.
-    candidates = [name for name in names if is_within(name, target)]
-    return bool(candidates) and bool(await _validated_names(session, candidates))
-
-
-async def _exists(session: _Session, mechanism: Mechanism, target: str) -> bool:
-    answer = await session.lookups.query(target, "A")
-    if answer.failed:
-        raise temperror_for(answer)
-    if answer.is_void:
-        session.lookups.count_void(target, mechanism.text)
-        return False
-    return True
-
-
-async def _validated_name(session: _Session, domain: str) -> str:
-    """The %{p} value: a validated name for the client, preferring ``domain`` and its subdomains."""
-    key = domain.lower()
-    if key not in session.validated_names:
-        _answer, names = await _ptr_names(session)
-        validated = await _validated_names(session, names) if names else []
-        exact = [name for name in validated if name.lower() == key]
-        inside = [name for name in validated if is_within(name, domain)]
-        best = (exact or inside or validated or ["unknown"])[0]
-        session.validated_names[key] = best
-    return session.validated_names[key]
-
-
-async def _expand(session: _Session, tokens: tuple[Token, ...], context: MacroContext) -> str:
-    if uses_letter(tokens, "p"):
-        context = dataclasses.replace(context, validated_name=await _validated_name(session, context.domain))
-    return expand(tokens, context)
-
-
-async def _target(session: _Session, tokens: tuple[Token, ...], context: MacroContext) -> str | None:
-    return target_name(await _expand(session, tokens, context))
-
-
-async def _explanation(session: _Session, record: SpfRecord, context: MacroContext) -> str | None:
-    """The exp= text (section 6.2); any problem with it means no explanation, never an error."""
-    modifier = record.modifier("exp")
-    if modifier is None:
-        return None
-    name = await _target(session, modifier.value, context)
-    if name is None:
-        return None
-    # Not counted toward the limits: the result is already decided (section 4.6.4).
-    answer = await session.lookups.query(name, "TXT")
-    if not answer.ok or len(answer.records) != 1 or not answer.records[0].isascii():
-        return None
-    tokens, error = parse_macro_string(answer.records[0], explanation=True, allow_space=True)
-    if error:
-        return None
-    return await _expand(session, tokens, context)

@@ -30,6 +30,15 @@ class EvaluationAborted(Exception):
         self.result = result
         self.reason = reason
         self.detail = detail
+        # Filled in by the innermost record being evaluated when the evaluation stopped.
+        self.mechanism: str | None = None
+        self.record: str | None = None
+        self.record_domain: str | None = None
+
+    def locate(self, mechanism: str | None, record: str, record_domain: str) -> None:
+        """Remember where evaluation stopped, unless a deeper record already did."""
+        if self.record is None:
+            self.mechanism, self.record, self.record_domain = mechanism, record, record_domain
 
 
 @dataclass

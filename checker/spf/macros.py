@@ -99,8 +99,11 @@ def _parse_macro(text: str, explanation: bool, offset: int) -> tuple[Macro, Macr
         return placeholder, MacroError(f"unknown macro letter {letter!r} in {text!r}", offset)
     if lower in _EXP_ONLY_LETTERS and not explanation:
         return placeholder, MacroError(f"macro {text!r} is only allowed in exp= explanation text", offset)
-    # Huge digit strings are legal but pointless; anything over 128 keeps every part anyway.
-    keep = None if not digits else min(int(digits[:4]), 128) if len(digits) <= 4 else 128
+    # Digit strings of any length are legal; capping avoids huge int parsing, and 128 parts is plenty.
+    keep = None
+    if digits:
+        significant = digits.lstrip("0")
+        keep = min(int(significant or "0"), 128) if len(significant) <= 4 else 128
     if keep == 0:
         return placeholder, MacroError(f"macro {text!r} asks for zero parts", offset)
     return Macro(lower, keep, bool(reverse), delimiters, letter.isupper(), text), None

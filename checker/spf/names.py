@@ -74,3 +74,14 @@ def is_within(name: str, domain: str) -> bool:
     name = name.rstrip(".").lower()
     domain = domain.rstrip(".").lower()
     return name == domain or name.endswith("." + domain)
+
+
+def ascii_domain(domain: str) -> str:
+    """The domain in ASCII (xn-- labels) when it is an internationalised name; otherwise unchanged."""
+    domain = domain.strip()
+    if domain.isascii():
+        return domain
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain  # left as is: domain_problem() then explains why it cannot be used

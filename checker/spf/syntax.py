@@ -22,7 +22,7 @@ _VERSION = "v=spf1"
 
 @dataclass(frozen=True)
 class SyntaxProblem:
-    """A syntax error: the term, its 1-based position among the terms, and what is wrong."""
+    """A syntax error: the term, its 1-based position among the terms, its 0-based offset, what is wrong."""
 
     term: str
     position: int
@@ -31,7 +31,7 @@ class SyntaxProblem:
 
     def describe(self) -> str:
         """One sentence naming the term and its position."""
-        return f"Term {self.position} ({self.term!r}, at character {self.offset}): {self.message}."
+        return f"Term {self.position} ({self.term!r}, at character {self.offset + 1}): {self.message}."
 
 
 @dataclass(frozen=True)
@@ -94,13 +94,15 @@ def parse_record(text: str) -> SpfRecord:
     problems: list[SyntaxProblem] = []
     position = 0
     offset = len(_VERSION)
+    offsets: dict[int, int] = {}
     # Terms are separated by spaces only (section 4.6.1); tabs or newlines make a term invalid.
     for raw in text[len(_VERSION) :].split(" "):
-        start = offset + 1
+        start = offset
         offset += len(raw) + 1
         if not raw:
             continue
         position += 1
+        offsets[position] = start
         term, message = _parse_term(raw, position)
         if message:
             problems.append(SyntaxProblem(raw, position, start, message))
@@ -111,7 +113,12 @@ def parse_record(text: str) -> SpfRecord:
         if len(repeated) > 1:
             second = repeated[1]
             problems.append(
-                SyntaxProblem(second.text, second.position, 0, f"the {name}= modifier appears more than once")
+                SyntaxProblem(
+                    second.text,
+                    second.position,
+                    offsets[second.position],
+                    f"the {name}= modifier appears more than once",
+                )
             )
     return SpfRecord(text, tuple(terms), tuple(problems))
 

@@ -33,7 +33,7 @@ def required_literal(pattern: str) -> str | None:
         return None
     best, run = "", []
     literal = _regex_parser.LITERAL
-    for op, argument in list(parsed) + [(None, None)]:
+    for op, argument in [*list(parsed), (None, None)]:
         if op is literal and argument < 128:
             run.append(chr(argument))
             continue

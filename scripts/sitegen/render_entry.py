@@ -16,7 +16,9 @@ EXACT_WORDING_NOTE = "Exact wording, from the provider's documentation."
 
 def page_title(entry: Entry) -> str:
     """The browser-tab title: codes first, because that is what people search for."""
-    return entry.title if entry.title.startswith(str(entry.reply_code)) else f"{entry.codes_text}: {entry.title}"
+    return (
+        entry.title if entry.title.startswith(str(entry.reply_code)) else f"{entry.codes_text}: {entry.title}"
+    )
 
 
 def search_markdown(entry: Entry, providers: Mapping[str, Provider]) -> str:
@@ -57,7 +59,7 @@ def _who_sends(entry: Entry, render: MarkdownRenderer) -> str:
         if sender.get("note"):
             parts.append(render.block(sender["note"]))
         items.append(f"<li>{''.join(parts)}</li>")
-    return f"<ul class=\"se-senders\">{''.join(items)}</ul>"
+    return f'<ul class="se-senders">{"".join(items)}</ul>'
 
 
 def _section(anchor: str, heading: str, body: str) -> str:
@@ -82,7 +84,9 @@ def render_entry(
     render = render or MarkdownRenderer()
     data = entry.data
     codes = entry.codes_text
-    kind = "Permanent failure: do not retry unchanged" if data["permanent"] else "Temporary failure: retry later"
+    kind = (
+        "Permanent failure: do not retry unchanged" if data["permanent"] else "Temporary failure: retry later"
+    )
     hub_links = [
         f'<a href="{root}codes/{slug}/">Other causes of {esc(slug.replace("-", " "))}</a>'
         for slug in (hub_slug(entry.reply_code, entry.enhanced_code or ""), entry.enhanced_code or "")
@@ -100,15 +104,20 @@ def render_entry(
         f'<p class="se-kind">{kind}.</p></div>'
         f'<div class="se-summary">{render.block(data["summary"])}</div>'
         f'<p class="se-facts">Seen from: {provider_links}. Category: '
-        f'<a href="{root}browse/categories/{esc(category)}/">{esc(CATEGORY_NAMES.get(category, category))}</a>.'
+        f'<a href="{root}browse/categories/{esc(category)}/">'
+        f"{esc(CATEGORY_NAMES.get(category, category))}</a>."
         + (f" {' · '.join(hub_links)}." if hub_links else "")
         + "</p>"
-        f'<p><a class="md-button md-button--primary" href="{root}analyzer/">Paste your bounce in the analyzer</a></p>'
+        f'<p><a class="md-button md-button--primary" href="{root}analyzer/">'
+        "Paste your bounce in the analyzer</a></p>"
     )
-    examples = "".join(f"<pre><code>{esc(example)}</code></pre>" for example in data["examples"])
+    examples = "".join(
+        f'<pre class="se-example"><code>{esc(example)}</code></pre>' for example in data["examples"]
+    )
     causes = "".join(f"<li>{render.inline(cause)}</li>" for cause in data["causes"])
     steps = "".join(
-        f'<li><h3>{render.inline(step["title"])}</h3>{render.block(step["body"])}</li>' for step in data["fix_steps"]
+        f"<li><h3>{render.inline(step['title'])}</h3>{render.block(step['body'])}</li>"
+        for step in data["fix_steps"]
     )
     faq = "".join(
         f"<details><summary>{render.inline(item['q'])}</summary>{render.block(item['a'])}</details>"
@@ -134,7 +143,11 @@ def render_entry(
         _section("how-to-fix-it", "How to fix it", f'<ol class="se-steps">{steps}</ol>'),
         _section("confirm-the-fix", "How to confirm it is fixed", render.block(data["confirm"])),
         _section("faq", "FAQ", faq),
-        _section("related-errors", "Related errors", f"<ul>{related}</ul>" if related else "<p>None listed yet.</p>"),
+        _section(
+            "related-errors",
+            "Related errors",
+            f"<ul>{related}</ul>" if related else "<p>None listed yet.</p>",
+        ),
         _section("sources", "Sources", f"<ul>{sources}</ul>"),
         footer,
     ]
@@ -157,7 +170,8 @@ def jsonld(entry: Entry, *, url: str, site_name: str, site_url: str) -> list[dic
         "keywords": [entry.codes_text, *data["providers"], data["category"]],
         "isPartOf": {"@type": "WebSite", "name": site_name, "url": site_url},
         "citation": [
-            RFC_URL.format(number=source["rfc"]) if "rfc" in source else source["url"] for source in data["sources"]
+            RFC_URL.format(number=source["rfc"]) if "rfc" in source else source["url"]
+            for source in data["sources"]
         ],
     }
     faq_page = {

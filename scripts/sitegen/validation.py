@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+
 from checker.bounce.match import compile_entry, rank_entries
 
 from .model import Catalog, Entry, Provider
@@ -102,7 +103,9 @@ def _schema_message(error: jsonschema.ValidationError) -> list[tuple[tuple[str |
     if kind == "uniqueItems":
         return [(path, "lists the same value twice")]
     if kind in ("minimum", "maximum"):
-        return [(path, f"must be {'at least' if kind == 'minimum' else 'at most'} {expected}; got {instance}")]
+        return [
+            (path, f"must be {'at least' if kind == 'minimum' else 'at most'} {expected}; got {instance}")
+        ]
     if kind == "format":
         return [(path, f"not a real {expected}: {json.dumps(instance)} (write YYYY-MM-DD)")]
     if kind == "anyOf" and _last_key(path) == "match":
@@ -134,7 +137,9 @@ def _providers(errors_dir: Path, problems: list[Problem]) -> dict[str, Provider]
             try:
                 re.compile(host)
             except re.error as exc:
-                problems.append(Problem(shown, line, f"{provider_id}.hosts[{index}]", f"invalid regex: {exc}"))
+                problems.append(
+                    Problem(shown, line, f"{provider_id}.hosts[{index}]", f"invalid regex: {exc}")
+                )
         providers[provider_id] = Provider(provider_id, row["name"], hosts)
     return providers
 
@@ -148,10 +153,14 @@ def guess_provider(text: str, providers: Mapping[str, Provider]) -> str | None:
     return None
 
 
-def _todo_problems(shown: str, document: YamlDocument, value: Any, path: tuple[str | int, ...]) -> list[Problem]:
+def _todo_problems(
+    shown: str, document: YamlDocument, value: Any, path: tuple[str | int, ...]
+) -> list[Problem]:
     if isinstance(value, str):
         if _TODO.search(value):
-            return [Problem(shown, document.line_of(path), format_path(path), "still a TODO; write the real text")]
+            return [
+                Problem(shown, document.line_of(path), format_path(path), "still a TODO; write the real text")
+            ]
         return []
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     return [problem for key, item in items for problem in _todo_problems(shown, document, item, (*path, key))]
@@ -159,7 +168,8 @@ def _todo_problems(shown: str, document: YamlDocument, value: Any, path: tuple[s
 
 def _entry_problems(shown: str, stem: str, document: YamlDocument, schema_text: str) -> list[Problem]:
     problems = [
-        Problem(shown, line, format_path(path), "appears twice; keep one") for path, line in document.duplicate_keys
+        Problem(shown, line, format_path(path), "appears twice; keep one")
+        for path, line in document.duplicate_keys
     ]
     if not isinstance(document.data, dict):
         return [*problems, Problem(shown, 1, "(top level)", "expected a mapping of field: value")]
@@ -171,17 +181,37 @@ def _entry_problems(shown: str, stem: str, document: YamlDocument, schema_text: 
     data = document.data
     if isinstance(data.get("id"), str) and data["id"] != stem:
         problems.append(
-            Problem(shown, document.line_of(("id",)), "id",
-                    f'"{data["id"]}" differs from the file name "{stem}.yml"; make them the same')
+            Problem(
+                shown,
+                document.line_of(("id",)),
+                "id",
+                f'"{data["id"]}" differs from the file name "{stem}.yml"; make them the same',
+            )
         )
     reply, enhanced = data.get("reply_code"), data.get("enhanced_code")
     if isinstance(reply, int) and isinstance(enhanced, str) and enhanced[:1] != str(reply)[:1]:
-        problems.append(Problem(shown, document.line_of(("enhanced_code",)), "enhanced_code",
-                                f"class {enhanced[:1]} does not agree with reply code {reply}"))
-    if isinstance(reply, int) and isinstance(data.get("permanent"), bool) and data["permanent"] != (reply >= 500):
+        problems.append(
+            Problem(
+                shown,
+                document.line_of(("enhanced_code",)),
+                "enhanced_code",
+                f"class {enhanced[:1]} does not agree with reply code {reply}",
+            )
+        )
+    if (
+        isinstance(reply, int)
+        and isinstance(data.get("permanent"), bool)
+        and data["permanent"] != (reply >= 500)
+    ):
         expected = "true (5xx: do not retry)" if reply >= 500 else "false (4xx: retry later)"
-        problems.append(Problem(shown, document.line_of(("permanent",)), "permanent",
-                                f"should be {expected} for reply code {reply}"))
+        problems.append(
+            Problem(
+                shown,
+                document.line_of(("permanent",)),
+                "permanent",
+                f"should be {expected} for reply code {reply}",
+            )
+        )
     return problems
 
 
@@ -193,37 +223,61 @@ def _cross_problems(
     for shown, document in loaded:
         entry_id = document.data["id"]
         if entry_id in ids:
-            problems.append(Problem(shown, document.line_of(("id",)), "id",
-                                    f'"{entry_id}" is already used by {ids[entry_id]}'))
+            problems.append(
+                Problem(
+                    shown, document.line_of(("id",)), "id", f'"{entry_id}" is already used by {ids[entry_id]}'
+                )
+            )
         ids.setdefault(entry_id, shown)
     for shown, document in loaded:
         data = document.data
         for index, related in enumerate(data.get("related", ())):
             path = ("related", index)
             if related not in ids and related not in file_ids:  # an invalid file is reported on its own
-                problems.append(Problem(shown, document.line_of(path), format_path(path),
-                                        f'no entry "{related}" (expected errors/{related}.yml)'))
+                problems.append(
+                    Problem(
+                        shown,
+                        document.line_of(path),
+                        format_path(path),
+                        f'no entry "{related}" (expected errors/{related}.yml)',
+                    )
+                )
             elif related == data["id"]:
                 problems.append(Problem(shown, document.line_of(path), format_path(path), "links to itself"))
         for field_path in (("providers",), ("match", "providers")):
-            values = data.get(field_path[0], {}) if len(field_path) == 1 else data.get("match", {}).get("providers")
+            values = (
+                data.get(field_path[0], {})
+                if len(field_path) == 1
+                else data.get("match", {}).get("providers")
+            )
             for index, provider_id in enumerate(values or ()):
                 if provider_id not in providers:
                     path = (*field_path, index)
-                    problems.append(Problem(shown, document.line_of(path), format_path(path),
-                                            f'unknown provider "{provider_id}"; add it to errors/_providers.yml '
-                                            f"or use one of: {', '.join(sorted(providers))}"))
+                    problems.append(
+                        Problem(
+                            shown,
+                            document.line_of(path),
+                            format_path(path),
+                            f'unknown provider "{provider_id}"; add it to errors/_providers.yml '
+                            f"or use one of: {', '.join(sorted(providers))}",
+                        )
+                    )
         for index, pattern in enumerate(data.get("match", {}).get("patterns", ())):
             try:
                 re.compile(pattern, re.IGNORECASE)
             except re.error as exc:
                 path = ("match", "patterns", index)
-                problems.append(Problem(shown, document.line_of(path), format_path(path),
-                                        f"invalid regular expression: {exc}"))
+                problems.append(
+                    Problem(
+                        shown, document.line_of(path), format_path(path), f"invalid regular expression: {exc}"
+                    )
+                )
     return problems
 
 
-def _example_problems(loaded: list[tuple[str, YamlDocument]], providers: Mapping[str, Provider]) -> list[Problem]:
+def _example_problems(
+    loaded: list[tuple[str, YamlDocument]], providers: Mapping[str, Provider]
+) -> list[Problem]:
     """Every example must rank its own entry first, exactly as the analyzer would rank it."""
     compiled = {}
     for _, document in loaded:
@@ -247,15 +301,17 @@ def _example_problems(loaded: list[tuple[str, YamlDocument]], providers: Mapping
             if not alone:
                 why = "does not match this entry's own match rules (patterns, all_words, codes)"
             else:
-                why = (f'ranks "{ranked[0].entry_id}" first (score {ranked[0].score} against '
-                       f"{alone[0].score}); make match.patterns more specific")
+                why = (
+                    f'ranks "{ranked[0].entry_id}" first (score {ranked[0].score} against '
+                    f"{alone[0].score}); make match.patterns more specific"
+                )
             path = ("examples", number)
             problems.append(Problem(shown, document.line_of(path), format_path(path), why))
     return problems
 
 
 def check_file(source: Path, *, schema_text: str, shown: str) -> tuple[YamlDocument | None, list[Problem]]:
-    """Check one entry file on its own (YAML, schema, TODOs, id, codes); the document is ``None`` if unreadable."""
+    """Check one entry file on its own (YAML, schema, TODOs, id, codes); document is None if unreadable."""
     try:
         document = parse_yaml(source.read_text(encoding="utf-8"))
     except YamlSyntaxError as exc:

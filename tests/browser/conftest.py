@@ -6,6 +6,7 @@ Every request a page makes is logged (``page.requests``) so tests can prove noth
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,11 +27,14 @@ ZONES = (
 
 @pytest.fixture(scope="session")
 def site_url(tmp_path_factory) -> Iterator[str]:
-    site_dir = tmp_path_factory.mktemp("site")
-    try:
-        pyodide_site.build_site(site_dir)
-    except pyodide_site.SiteBuildError as exc:
-        pytest.fail(str(exc))
+    """The site built from this checkout; ``BROWSER_TEST_SITE_DIR`` serves an already-built one instead."""
+    prebuilt = os.environ.get("BROWSER_TEST_SITE_DIR")
+    site_dir = Path(prebuilt) if prebuilt else tmp_path_factory.mktemp("site")
+    if not prebuilt:
+        try:
+            pyodide_site.build_site(site_dir)
+        except pyodide_site.SiteBuildError as exc:
+            pytest.fail(str(exc))
     with pyodide_site.serve_directory(site_dir) as base_url:
         yield base_url
 
@@ -90,9 +94,3 @@ def analyzer(chromium, site_url, doh_server):
     yield page
     context.close()
 
-
-def run_form(page, kind: str) -> str:
-    """Submit the form of ``kind`` and wait for its result; return the result region's text."""
-    page.click(f"#an-panel-{kind} button[type=submit]")
-    page.wait_for_selector(f"#an-result-{kind}[data-state=done]", timeout=60_000)
-    return page.inner_text(f"#an-result-{kind}")

@@ -13,7 +13,14 @@ def test_full_record_values():
         "rua=mailto:agg@example.com; ruf=mailto:forensic@example.com; fo=1:d; ri=3600; rf=afrf; psd=n; t=y"
     )
     assert (record.p, record.sp, record.np, record.pct) == ("quarantine", "reject", "reject", 50)
-    assert (record.adkim, record.aspf, record.fo, record.ri, record.psd, record.t) == ("s", "s", "1:d", 3600, "n", "y")
+    assert (record.adkim, record.aspf, record.fo, record.ri, record.psd, record.t) == (
+        "s",
+        "s",
+        "1:d",
+        3600,
+        "n",
+        "y",
+    )
     assert [u.address for u in record.rua] == ["agg@example.com"]
     assert [u.domain for u in record.ruf] == ["example.com"]
     assert record.problems == ()
@@ -22,7 +29,14 @@ def test_full_record_values():
 def test_defaults():
     record = parse_dmarc_record("v=DMARC1; p=none")
     assert (record.pct, record.adkim, record.aspf, record.ri, record.psd, record.t, record.fo) == (
-        100, "r", "r", 86400, "u", "n", "0")
+        100,
+        "r",
+        "r",
+        86400,
+        "u",
+        "n",
+        "0",
+    )
     assert record.sp is None and record.subdomain_policy == "none" and record.nonexistent_policy == "none"
 
 
@@ -65,7 +79,14 @@ def test_missing_p_without_rua_means_no_dmarc():
 
 def test_values_out_of_range_fall_back_to_defaults():
     record = parse_dmarc_record("v=DMARC1; p=reject; pct=150; adkim=x; aspf=relaxed; ri=-1; psd=maybe; t=1")
-    assert (record.pct, record.adkim, record.aspf, record.ri, record.psd, record.t) == (100, "r", "r", 86400, "u", "n")
+    assert (record.pct, record.adkim, record.aspf, record.ri, record.psd, record.t) == (
+        100,
+        "r",
+        "r",
+        86400,
+        "u",
+        "n",
+    )
     assert _codes(record).count("dmarc.invalid_value") == 6
 
 
@@ -82,7 +103,9 @@ def test_policy_values_are_case_insensitive_and_space_tolerant():
 
 
 def test_report_uris():
-    record = parse_dmarc_record("v=DMARC1; p=none; rua=mailto:a@example.com!10m, https://x.example/r, mailto:b@Other.Example")
+    record = parse_dmarc_record(
+        "v=DMARC1; p=none; rua=mailto:a@example.com!10m, https://x.example/r, mailto:b@Other.Example"
+    )
     assert [u.uri for u in record.rua] == ["mailto:a@example.com!10m", "mailto:b@Other.Example"]
     assert record.rua[0].size_limit == "10m" and record.rua[1].domain == "other.example"
     assert "dmarc.obsolete_size_limit" in _codes(record)

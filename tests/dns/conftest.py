@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dohserver import DohServer
 
-from checker.dns.zonefile import ZoneData, load_zone
+REPO_ROOT = Path(__file__).resolve().parents[2]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
 
-ZONES = Path(__file__).resolve().parents[1] / "fixtures" / "zones"
+from dohserver import DohServer  # noqa: E402
+
+from checker.dns.zonefile import ZoneData, load_zone  # noqa: E402
+
+ZONES = REPO_ROOT / "tests" / "fixtures" / "zones"
 
 
 @pytest.fixture(scope="session")

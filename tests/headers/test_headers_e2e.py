@@ -159,3 +159,39 @@ async def test_missing_from_is_reported():
     analysis = await analyze_headers(text, resolver=_zone(), now=NOW)
     assert analysis.summary.verdict is Verdict.ERROR
     assert analysis.summary.headline == "No usable From address"
+
+
+async def test_headers_only_paste_still_analyses():
+    text = _pasted(_signed("shop.example", "news@shop.example"), "bounce@mail.shop.example")
+    headers_only = text.split("\n\n", 1)[0] + "\n"
+    analysis = await analyze_headers(headers_only, resolver=_zone(), now=NOW)
+    assert analysis.dkim.headers_only is True
+    assert analysis.dmarc is not None and analysis.dmarc.result in ("pass", "fail")
+    assert analysis.summary.verdict in (Verdict.PASS, Verdict.FAIL)
+
+
+async def test_no_public_hop_falls_back_to_receiver_spf():
+    sender = _signed("esp.example", "news@shop.example")
+    text = (
+        "Authentication-Results: mx1.inbox.example; spf=pass smtp.mailfrom=bounce@mail.shop.example\n"
+        "Received: from relay.internal (relay.internal [10.0.0.5]) by mx1.inbox.example; "
+        "Wed, 25 Nov 2026 10:00:02 +0000\n" + sender.replace("\r\n", "\n")
+    )
+    analysis = await analyze_headers(text, resolver=_zone(), now=NOW)
+    assert analysis.spf is None
+    assert [c for c in analysis.checks if c.reason == "headers.spf_not_rechecked"]
+    spf_row = next(r for r in analysis.alignment if r.source == "spf")
+    assert spf_row.domain == "mail.shop.example" and spf_row.aligned
+    assert analysis.dmarc.result == "pass"
+
+
+async def test_several_authors_strictest_verdict_wins():
+    sender = _signed("shop.example", "news@shop.example").replace(
+        "From: Shop Newsletter <news@shop.example>", "From: Shop <news@shop.example>, Other <x@other.example>"
+    )
+    zone = _zone()
+    zone.add("_dmarc.other.example", "TXT", "v=DMARC1; p=reject")
+    analysis = await analyze_headers(_pasted(sender, "bounce@mail.shop.example"), resolver=zone, now=NOW)
+    assert analysis.from_domains == ("shop.example", "other.example")
+    assert analysis.dmarc.from_domain == "other.example" and analysis.dmarc.result == "fail"
+    assert analysis.notes and "2 authors" in analysis.notes[0]

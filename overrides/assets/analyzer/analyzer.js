@@ -18,6 +18,7 @@ const phaseLabels = {
   catalog: "error catalog",
   wheels: "checker packages",
   import: "import",
+  warmup: "warm-up",
   ready: "total",
 };
 
@@ -79,7 +80,7 @@ function el(tag, attrs = {}, ...children) {
     else if (key === "text") node.textContent = value;
     else node.setAttribute(key, value === true ? "" : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -181,10 +182,70 @@ function renderSummary(summary) {
     summary.explanation ? el("p", { text: summary.explanation }) : null);
 }
 
+function isSection(value) {
+  return value && typeof value === "object" && typeof value.name === "string" && Array.isArray(value.checks)
+    && !("verdict" in value);
+}
+
+function isSpfNode(value) {
+  return value && typeof value === "object" && "lookups_here" in value && Array.isArray(value.children);
+}
+
+function recordText(detail) {
+  if (!detail || typeof detail !== "object") return null;
+  if (typeof detail.record === "string") return detail.record;
+  if (detail.record && typeof detail.record.raw === "string") return detail.record.raw;
+  return null;
+}
+
+// A domain-audit section: its checks, the record itself, the SPF include tree, raw detail collapsed.
+function renderSection(section) {
+  const detail = section.detail && typeof section.detail === "object" ? section.detail : null;
+  const record = recordText(detail);
+  const facts = detail ? Object.entries(detail).filter(([key, value]) => /lookups$/.test(key) && typeof value === "number") : [];
+  return el("section", { class: "an-audit-section", "data-section": section.name },
+    el("h3", { text: section.name }),
+    record ? el("p", { class: "an-record" }, "Record: ", el("code", { text: record })) : null,
+    facts.length ? el("dl", { class: "an-facts" }, facts.map(([key, value]) => [el("dt", { text: humanize(key) }), el("dd", { text: String(value) })])) : null,
+    el("ul", { class: "an-checks" }, section.checks.map(renderCheck)),
+    detail && isSpfNode(detail.tree) ? el("div", { class: "an-spf" }, el("h4", { text: "SPF include tree (DNS lookups)" }), renderSpfTree([detail.tree])) : null,
+    detail ? el("details", { class: "an-details" }, el("summary", { text: "Technical details" }), renderValue(detail, 3)) : null);
+}
+
+// Worst verdict first: one line per section so the reader sees at a glance what needs work.
+const VERDICT_ORDER = ["fail", "error", "warn", "info", "pass"];
+
+function worstVerdict(checks) {
+  return VERDICT_ORDER.find((verdict) => checks.some((check) => check.verdict === verdict)) || "info";
+}
+
+function renderOverview(sections) {
+  return el("table", { class: "an-overview" },
+    el("caption", { text: "Overview" }),
+    el("tbody", {}, sections.map((section) => {
+      const verdict = worstVerdict(section.checks);
+      const first = section.checks.find((check) => check.verdict === verdict);
+      return el("tr", {}, el("th", { scope: "row", text: section.name }), el("td", {}, verdictBadge(verdict)),
+        el("td", { text: first ? first.explanation : "" }));
+    })));
+}
+
+function renderSpfTree(nodes) {
+  return el("ul", { class: "an-spf-tree" }, nodes.map((node) => el("li", {},
+    el("strong", { text: node.domain }),
+    node.via && node.via !== "root" ? el("span", { class: "an-muted", text: ` via ${node.via}` }) : null,
+    el("span", { class: "an-lookups", text: ` · ${node.lookups_here} lookup${node.lookups_here === 1 ? "" : "s"} here, ${node.lookups_cumulative} counting includes` }),
+    node.void_here ? el("span", { class: "an-lookups", text: ` · ${node.void_here} void` }) : null,
+    node.record ? el("div", {}, el("code", { text: node.record })) : null,
+    (node.errors || []).map((error) => el("div", { class: "an-spf-error", text: typeof error === "string" ? error : error.what || JSON.stringify(error) })),
+    node.children.length ? renderSpfTree(node.children) : null)));
+}
+
 function renderValue(value, depth = 1) {
   if (isScalar(value)) return renderScalar(value);
   if (Array.isArray(value)) {
     if (!value.length) return el("span", { class: "an-muted", text: "none" });
+    if (value.every(isSection)) return el("div", { class: "an-audit" }, renderOverview(value), value.map(renderSection));
     if (value.every(isCheck)) return el("ul", { class: "an-checks" }, value.map(renderCheck));
     if (value.every(isEntryMatch)) return renderEntryMatches(value);
     if (value.every(isInputError)) return el("div", {}, value.map(renderError));

@@ -71,6 +71,9 @@ async function loadEverything() {
     withRetries(() => pyodide.loadPackage("smtp-checker", { messageCallback: () => {} })),
   );
   const browser = await timed("import", async () => pyodide.pyimport("checker.browser"));
+  // Import the analysis modules now, while the reader is still pasting, not on the first click.
+  const warm = JSON.parse(await timed("warmup", async () => browser.warm_up()));
+  if (!warm.ok) console.warn("analyzer: some modules failed to import", warm.modules);
   if (timings.runtimeFetch !== undefined) timings.pythonInit = Math.max(0, timings.runtime - timings.runtimeFetch);
   report("ready", started);
   return { browser, catalog };

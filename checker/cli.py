@@ -1,0 +1,378 @@
+"""Command line: ``python -m checker headers|domain|ip|bounce ...`` with readable or JSON output.
+
+Exit codes (also in ``--help`` and checker/README.md):
+  0  nothing failed (every check passed, or only warnings and notes)
+  1  at least one check failed
+  2  usage or input error (bad arguments, unreadable file, not a domain or IP address)
+  3  no check failed, but at least one could not be made (DNS trouble, a check unavailable)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import textwrap
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from checker.result import Check, InputError, Verdict, to_json
+
+EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_ERROR = 0, 1, 2, 3
+MAX_INPUT_BYTES = 10 * 1024 * 1024
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+EXIT_HELP = """exit codes:
+  0  nothing failed (all checks passed, or only warnings and notes)
+  1  at least one check failed
+  2  usage or input error (bad arguments, unreadable file, invalid domain or IP)
+  3  no check failed, but at least one could not be made (DNS trouble, check unavailable)
+"""
+
+_SYMBOLS = {
+    Verdict.PASS: ("✔", "ok"),
+    Verdict.FAIL: ("✘", "FAIL"),
+    Verdict.WARN: ("⚠", "warn"),
+    Verdict.INFO: ("ℹ", "info"),
+    Verdict.ERROR: ("?", "ERROR"),
+}
+
+
+class CliInputError(Exception):
+    """Raised inside the CLI only, turned into a message and exit code 2 by ``main``."""
+
+    def __init__(self, error: InputError) -> None:
+        super().__init__(error.what)
+        self.error = error
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and docs)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print the result as JSON instead of text")
+    dns_options = argparse.ArgumentParser(add_help=False)
+    dns_options.add_argument(
+        "--resolver",
+        choices=("system", "doh-json", "doh-wire", "doh-wire-post"),
+        default="system",
+        help="how to query DNS: the system resolver (default), DNS-over-HTTPS JSON API, or RFC 8484 wire "
+        "format by GET or POST",
+    )
+    dns_options.add_argument("--doh-url", help="DoH endpoint, e.g. https://cloudflare-dns.com/dns-query")
+    dns_options.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for each DNS answer")
+    parser = argparse.ArgumentParser(
+        prog="python -m checker",
+        description="Check a message's authentication, a domain's mail DNS, an IP's reputation, or a bounce.",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    headers = commands.add_parser(
+        "headers",
+        parents=[common, dns_options],
+        help="analyse a message's headers (SPF, DKIM, DMARC, ARC)",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    headers.add_argument("file", help="file with the raw message or its headers, or - for standard input")
+    domain = commands.add_parser(
+        "domain",
+        parents=[common, dns_options],
+        help="audit a domain: MX, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, BIMI",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    domain.add_argument("name", help="the domain, e.g. example.com")
+    domain.add_argument(
+        "--selector",
+        action="append",
+        default=[],
+        help="a DKIM selector in use (repeatable); from s= in a signature",
+    )
+    domain.add_argument("--no-probe", action="store_true", help="do not guess common DKIM selectors")
+    ip = commands.add_parser(
+        "ip",
+        parents=[common, dns_options],
+        help="check an IP: reverse DNS, forward confirmation, blocklists",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ip.add_argument("address", help="IPv4 or IPv6 address")
+    ip.add_argument(
+        "--check-reserved", action="store_true", help="look up private/documentation addresses too (testing)"
+    )
+    bounce = commands.add_parser(
+        "bounce",
+        parents=[common],
+        help="explain a bounce message and find the matching error pages",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    bounce.add_argument("file", help="file with the bounce message, or - for standard input")
+    bounce.add_argument(
+        "--catalog",
+        help="catalog.json path or URL (default: site/catalog.json if built, else built from errors/*.yml)",
+    )
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> int:
+    """Run the CLI and return the exit code."""
+    out = stdout or sys.stdout
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_request:  # argparse already printed usage or help
+        return EXIT_OK if exit_request.code == 0 else EXIT_INPUT
+    try:
+        return asyncio.run(_run(args, stdin or sys.stdin, out))
+    except CliInputError as problem:
+        _print_input_error(problem.error, args, out)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return EXIT_ERROR
+
+
+async def _run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    if args.command == "bounce":
+        return _bounce(args, stdin, out)
+    resolver = _resolver(args)
+    if args.command == "domain":
+        return await _domain(args, resolver, out)
+    if args.command == "ip":
+        return await _ip(args, resolver, out)
+    return await _headers(args, resolver, stdin, out)
+
+
+def _resolver(args: argparse.Namespace) -> Any:
+    from checker.dns.factory import make_resolver
+    from checker.dns.streamfetch import make_stream_fetch
+    from checker.dns.system import SystemResolver
+
+    if args.timeout <= 0:
+        raise CliInputError(InputError("The timeout must be positive.", "--timeout", "Use e.g. --timeout 5."))
+    if args.resolver == "system" and args.doh_url:
+        raise CliInputError(
+            InputError(
+                "--doh-url needs a DoH resolver.",
+                "--resolver",
+                "Add --resolver doh-json or --resolver doh-wire.",
+            )
+        )
+    resolver = make_resolver(args.resolver, args.doh_url, make_stream_fetch(args.timeout))
+    if isinstance(resolver, InputError):
+        raise CliInputError(resolver)
+    if args.resolver == "system":
+        from checker.dns.cache import CachingResolver
+        from checker.dns.stats import BudgetResolver
+
+        resolver = CachingResolver(BudgetResolver(SystemResolver(lifetime=args.timeout)))
+    return resolver
+
+
+def _read_input(name: str, stdin: TextIO) -> bytes:
+    if name == "-":
+        data = stdin.buffer.read(MAX_INPUT_BYTES + 1) if hasattr(stdin, "buffer") else stdin.read().encode()
+        where = "standard input"
+    else:
+        path = Path(name)
+        where = str(path)
+        try:
+            with path.open("rb") as handle:
+                data = handle.read(MAX_INPUT_BYTES + 1)
+        except OSError as trouble:
+            raise CliInputError(
+                InputError(
+                    f"Cannot read {name}: {trouble.strerror or trouble}.",
+                    where,
+                    "Give an existing file, or - to read stdin.",
+                )
+            ) from trouble
+    if len(data) > MAX_INPUT_BYTES:
+        raise CliInputError(
+            InputError("The input is larger than 10 MB.", where, "Paste only the headers or the bounce text.")
+        )
+    if not data.strip():
+        raise CliInputError(InputError("The input is empty.", where, "Give a file with the message text."))
+    return data
+
+
+# -- commands ---------------------------------------------------------------------------------------
+async def _domain(args: argparse.Namespace, resolver: Any, out: TextIO) -> int:
+    from checker.domain import audit_domain
+
+    audit = await audit_domain(
+        args.name, resolver=resolver, selectors=args.selector, probe_common_selectors=not args.no_probe
+    )
+    if audit.input_error is not None:
+        raise CliInputError(audit.input_error)
+    if args.json:
+        print(to_json(audit, indent=2), file=out)
+    else:
+        print(f"Domain audit: {audit.domain}", file=out)
+        for section in audit.sections:
+            _print_section(section.name, section.checks, out)
+        _print_totals(audit.checks, out)
+    return exit_code(audit.checks)
+
+
+async def _ip(args: argparse.Namespace, resolver: Any, out: TextIO) -> int:
+    from checker.ipcheck import check_ip
+
+    report = await check_ip(args.address, resolver=resolver, check_reserved=args.check_reserved)
+    if report.input_error is not None:
+        raise CliInputError(report.input_error)
+    if args.json:
+        print(to_json(report, indent=2), file=out)
+    else:
+        print(f"IP check: {report.address}", file=out)
+        _print_section("Reverse DNS and blocklists", report.checks, out)
+        _print_totals(report.checks, out)
+    return exit_code(report.checks)
+
+
+async def _headers(args: argparse.Namespace, resolver: Any, stdin: TextIO, out: TextIO) -> int:
+    data = _read_input(args.file, stdin)
+    try:
+        from checker.headers import analyze_headers
+    except ImportError as missing:
+        print(f"The headers analyser is not available in this build ({missing}).", file=out)
+        return EXIT_ERROR
+    analysis = await analyze_headers(data, resolver=resolver)
+    if analysis.problems and all(check.verdict is Verdict.ERROR for check in analysis.checks):
+        raise CliInputError(analysis.problems[0])
+    if args.json:
+        print(to_json(analysis, indent=2), file=out)
+    else:
+        summary = analysis.summary
+        print(f"{_symbol(summary.verdict)} {summary.headline}", file=out)
+        _print_wrapped(summary.explanation, out, indent="  ")
+        _print_section("Checks", analysis.checks, out)
+        _print_totals(analysis.checks, out)
+    return exit_code(analysis.checks)
+
+
+def _bounce(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    data = _read_input(args.file, stdin)
+    catalog, catalog_note = load_catalog(args.catalog)
+    try:
+        from checker.bounce.analyze import analyze_bounce
+    except ImportError as missing:
+        print(f"The bounce analyser is not available in this build ({missing}).", file=out)
+        return EXIT_ERROR
+    analysis = analyze_bounce(data, catalog=catalog)
+    if args.json:
+        print(to_json(analysis, indent=2), file=out)
+        return EXIT_OK
+    kind = analysis.report.kind
+    print(f"Bounce: {getattr(kind, 'value', kind)}", file=out)
+    _print_wrapped(analysis.explanation, out, indent="  ")
+    if catalog_note:
+        _print_wrapped(f"Note: {catalog_note}", out, indent="  ")
+    for recipient in analysis.recipients:
+        status = recipient.status
+        codes = " ".join(str(c) for c in (status.reply_code, status.enhanced_status) if c)
+        print(f"\n== {status.recipient or 'unknown recipient'}  {codes}".rstrip(), file=out)
+        if status.diagnostic:
+            _print_wrapped(f"Diagnostic: {status.diagnostic}", out, indent="  ")
+        _print_wrapped(recipient.explanation, out, indent="  ")
+        for match in recipient.matches:
+            print(f"  -> {match.title}  (/errors/{match.entry_id}/, score {match.score})", file=out)
+    for problem in analysis.problems:
+        _print_wrapped(f"Problem: {problem.what} ({problem.where}) {problem.fix}", out, indent="  ")
+    return EXIT_OK
+
+
+def load_catalog(source: str | None) -> tuple[dict[str, Any], str | None]:
+    """The bounce catalog and a note when it is missing: from ``source`` (path or URL), the built site,
+    or ``errors/*.yml`` through ``scripts.sitegen``; an empty catalog as the last resort."""
+    empty: dict[str, Any] = {"entries": [], "providers": {}}
+    if source:
+        try:
+            if source.startswith(("http://", "https://")):
+                import urllib.request
+
+                with urllib.request.urlopen(source, timeout=15) as response:
+                    return json.loads(response.read().decode("utf-8")), None
+            return json.loads(Path(source).read_text(encoding="utf-8")), None
+        except (OSError, ValueError) as trouble:
+            raise CliInputError(
+                InputError(
+                    f"Cannot load the catalog from {source} ({trouble}).",
+                    "--catalog",
+                    "Give the path or URL of a catalog.json built by mkdocs build.",
+                )
+            ) from trouble
+    for built in (Path("site/catalog.json"), REPO_ROOT / "site" / "catalog.json"):
+        if built.is_file():
+            try:
+                return json.loads(built.read_text(encoding="utf-8")), None
+            except ValueError:
+                continue
+    errors_dir = REPO_ROOT / "errors"
+    if errors_dir.is_dir() and (REPO_ROOT / "scripts" / "sitegen").is_dir():
+        if str(REPO_ROOT) not in sys.path:
+            sys.path.insert(0, str(REPO_ROOT))
+        try:
+            from scripts.sitegen.export import catalog_data
+            from scripts.sitegen.validation import load_entries
+
+            return catalog_data(load_entries(errors_dir)), None
+        except Exception as trouble:  # a broken entry must not stop the bounce analysis itself
+            return (
+                empty,
+                f"the error catalog could not be built from errors/*.yml ({trouble}), so no pages are "
+                "ranked.",
+            )
+    return empty, "no error catalog was found (build the site or pass --catalog), so no pages are ranked."
+
+
+# -- output -----------------------------------------------------------------------------------------
+def exit_code(checks: Iterable[Check]) -> int:
+    """1 if any check failed, else 3 if any could not be made, else 0."""
+    verdicts = {check.verdict for check in checks}
+    if Verdict.FAIL in verdicts:
+        return EXIT_FAIL
+    if Verdict.ERROR in verdicts:
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def _unicode_ok(out: TextIO) -> bool:
+    encoding = (getattr(out, "encoding", None) or "ascii").lower()
+    return "utf" in encoding
+
+
+def _symbol(verdict: Verdict, out: TextIO | None = None) -> str:
+    fancy, plain = _SYMBOLS[verdict]
+    return f"{fancy} {plain.upper():5}" if out is None or _unicode_ok(out) else f"[{plain.upper():5}]"
+
+
+def _print_wrapped(text: str, out: TextIO, *, indent: str) -> None:
+    for line in textwrap.wrap(text, width=100, initial_indent=indent, subsequent_indent=indent) or [indent]:
+        print(line, file=out)
+
+
+def _print_section(title: str, checks: Iterable[Check], out: TextIO) -> None:
+    print(f"\n== {title}", file=out)
+    for check in checks:
+        print(f"  {_symbol(check.verdict, out)} {check.name}  [{check.reason}]", file=out)
+        _print_wrapped(check.explanation, out, indent="          ")
+
+
+def _print_totals(checks: Sequence[Check], out: TextIO) -> None:
+    counts = {verdict: sum(1 for c in checks if c.verdict is verdict) for verdict in Verdict}
+    parts = ", ".join(f"{counts[v]} {v.value}" for v in Verdict if counts[v])
+    print(f"\nTotal: {parts or 'no checks'}.", file=out)
+
+
+def _print_input_error(error: InputError, args: argparse.Namespace, out: TextIO) -> None:
+    if getattr(args, "json", False):
+        print(to_json({"input_error": error}, indent=2), file=out)
+    else:
+        print(f"Error: {error.what}\n  where: {error.where}\n  fix: {error.fix}", file=sys.stderr)
