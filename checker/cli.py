@@ -250,7 +250,7 @@ async def _headers(args: argparse.Namespace, resolver: Any, stdin: TextIO, out: 
         print(to_json(analysis, indent=2), file=out)
     else:
         summary = analysis.summary
-        print(f"{_symbol(summary.verdict)} {summary.headline}", file=out)
+        print(f"{_symbol(summary.verdict, out)} {summary.headline}", file=out)
         _print_wrapped(summary.explanation, out, indent="  ")
         _print_section("Checks", analysis.checks, out)
         _print_totals(analysis.checks, out)

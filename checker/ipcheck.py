@@ -36,13 +36,16 @@ def parse_address(text: str) -> IpAddress | InputError:
     if cleaned.lower().startswith("ipv6:"):
         cleaned = cleaned[5:]
     try:
-        return ipaddress.ip_address(cleaned)
+        parsed = ipaddress.ip_address(cleaned)
     except ValueError:
         return InputError(
             f"{text!r} is not an IP address.",
             "address",
             "Give an IPv4 address like 192.0.2.1 or IPv6 like 2001:db8::1.",
         )
+    # an IPv4-mapped IPv6 address (::ffff:192.0.2.1) is an IPv4 sender; receivers look it up as IPv4
+    mapped = getattr(parsed, "ipv4_mapped", None)
+    return mapped if mapped is not None else parsed
 
 
 def address_scope(address: IpAddress) -> str:

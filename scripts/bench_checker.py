@@ -75,10 +75,11 @@ def ed25519_messages() -> list[tuple[str, bytes, dict[str, str]]]:
 async def _best_rates(
     contenders: dict[str, Callable[[], object]], seconds: float, rounds: int = 20
 ) -> dict[str, float]:
-    """Messages per second for each contender: short rounds taken in turn, best round kept.
+    """Messages per CPU-second for each contender: short rounds taken in turn, best round kept.
 
-    Other processes share the machine; alternating rounds and keeping each side's best one keeps
-    a busy moment from deciding the comparison. A contender returning an awaitable is awaited.
+    Other processes share the machine, so time is this process's CPU time, and alternating rounds
+    while keeping each side's best one keeps a busy moment from deciding the comparison. A
+    contender returning an awaitable is awaited.
     """
     for run in contenders.values():  # warm-up: one-time costs (imports, caches) are not throughput
         if inspect.isawaitable(outcome := run()):
@@ -86,8 +87,8 @@ async def _best_rates(
     best = dict.fromkeys(contenders, 0.0)
     for _ in range(rounds):
         for name, run in contenders.items():
-            count, started = 0, time.perf_counter()
-            while (elapsed := time.perf_counter() - started) < seconds / rounds:
+            count, started = 0, time.process_time()
+            while (elapsed := time.process_time() - started) < seconds / rounds:
                 if inspect.isawaitable(outcome := run()):
                     await outcome
                 count += 1

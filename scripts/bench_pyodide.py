@@ -11,6 +11,7 @@ first analysis is the Gmail DMARC bounce line, from click to rendered result.
 from __future__ import annotations
 
 import argparse
+import gzip
 import statistics
 import sys
 import tempfile
@@ -37,6 +38,16 @@ BOUNCE = (
 )
 
 
+def _gzip_size(site_dir: Path, url_path: str, cache: dict[str, int]) -> int:
+    """What the file would weigh gzip-served (as GitHub Pages and most hosts do); 0 if not a file."""
+    path = site_dir / url_path.split("?")[0].lstrip("/")
+    if path.is_dir():
+        path = path / "index.html"
+    if url_path not in cache:
+        cache[url_path] = len(gzip.compress(path.read_bytes(), 6)) if path.is_file() else 0
+    return cache[url_path]
+
+
 def _one_load(page, url: str, transfers: list) -> dict[str, float]:
     transfers.clear()
     started = time.perf_counter()
@@ -52,6 +63,7 @@ def _one_load(page, url: str, transfers: list) -> dict[str, float]:
     timings["firstAnalysis"] = (done - clicked) * 1000
     timings["pageToResult"] = (done - started) * 1000
     timings["bytes"] = sum(size for _, _, size in transfers)
+    timings["transfers"] = list(transfers)
     timings["requests"] = len(transfers)
     timings["revalidated"] = sum(1 for _, status, _ in transfers if status == 304)
     return timings
@@ -76,6 +88,11 @@ def measure(site_dir: Path, runs: int) -> dict[str, list[dict[str, float]]]:
                 results["cold"].append(_one_load(page, url, transfers))
                 results["cached"].append(_one_load(page, url, transfers))
                 context.close()
+    gzip_cache: dict[str, int] = {}
+    for run in results["cold"] + results["cached"]:
+        served = run.pop("transfers")
+        fresh = [path for path, status, _ in served if status == 200]
+        run["gzip_bytes"] = sum(_gzip_size(site_dir, path, gzip_cache) for path in fresh)
     return results
 
 
@@ -90,8 +107,13 @@ def report(results: dict[str, list[dict[str, float]]]) -> str:
     for key, label in PHASES:
         row = [_median(runs, key) for runs in results.values()]
         lines.append(f"{label:<28}" + "".join(f"{value:>10.0f}" for value in row))
-    for key, label, scale in (("bytes", "bytes transferred (MB)", 1e6), ("requests", "requests", 1),
-                              ("revalidated", "answered 304", 1)):
+    counters = (
+        ("bytes", "bytes transferred (MB)", 1e6),
+        ("gzip_bytes", "same, gzip-served (MB)", 1e6),
+        ("requests", "requests", 1),
+        ("revalidated", "answered 304", 1),
+    )
+    for key, label, scale in counters:
         row = [_median(runs, key) / scale for runs in results.values()]
         lines.append(f"{label:<28}" + "".join(f"{value:>10.2f}" if scale != 1 else f"{value:>10.0f}"
                                               for value in row))

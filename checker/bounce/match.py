@@ -113,23 +113,21 @@ def score_entry(
         return None
     decided_by: list[str] = [f'the text says "{hit.strip()}"' for hit in hits]
     score = PATTERN_HIT + EXTRA_PATTERN_HIT * (len(hits) - 1) if hits else GENERIC_BASE
-    code_known = False
     if enhanced_code and entry.enhanced_codes:
-        code_known = True
         if enhanced_code in entry.enhanced_codes:
             score += ENHANCED_CODE_AGREES
             decided_by.append(f"enhanced status code {enhanced_code}")
         else:
             score += CODE_DISAGREES
     if reply_code and entry.reply_codes:
-        code_known = True
         if reply_code in entry.reply_codes:
             score += REPLY_CODE_AGREES
             decided_by.append(f"reply code {reply_code}")
         else:
             score += CODE_DISAGREES
-    if entry.generic and not hits and (not code_known or score <= GENERIC_BASE):
-        return None  # a catch-all needs its codes to agree
+    if entry.generic and not hits and not (enhanced_code and enhanced_code in entry.enhanced_codes):
+        # A catch-all needs the enhanced code to agree: a bare "550" is shared by too many causes.
+        return None
     if provider and provider in entry.providers:
         score += PROVIDER_AGREES
         decided_by.append(f"sent by {provider}")

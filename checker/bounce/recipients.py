@@ -16,6 +16,7 @@ _FEEDBACK_FIELD = re.compile(r"^([A-Za-z][\w-]*):\s*(.*)$", re.MULTILINE)
 
 
 def status_code(value: str | None) -> str | None:
+    """The RFC 3463 code in a Status value ("5.1.1 (user unknown)" gives "5.1.1"), normalised."""
     found = _STATUS_VALUE.search(value or "")
     return f"{found.group(1)}.{int(found.group(2))}.{int(found.group(3))}" if found else None
 
@@ -48,6 +49,7 @@ def text_block_for(
 
 
 def from_dsn(group: dict[str, str], text_block: TextRecipient | None) -> RecipientStatus:
+    """One recipient from its DSN fields, gaps filled from the readable text about it."""
     recipient = typed_value(
         group.get("final-recipient")
         or group.get("x-actual-recipient")
@@ -79,6 +81,7 @@ def from_dsn(group: dict[str, str], text_block: TextRecipient | None) -> Recipie
 
 
 def from_text(block: TextRecipient, fallback_recipient: str | None) -> RecipientStatus:
+    """One recipient from a readable-text block (NDRs without DSN fields)."""
     return RecipientStatus(
         recipient=block.recipient or fallback_recipient,
         action=None,
@@ -91,6 +94,7 @@ def from_text(block: TextRecipient, fallback_recipient: str | None) -> Recipient
 
 
 def feedback_fields(parts: MessageParts) -> dict[str, str]:
+    """The fields of the message/feedback-report parts (RFC 5965), lower-cased names."""
     fields: dict[str, str] = {}
     for text in parts.feedback:
         for name, value in _FEEDBACK_FIELD.findall(text):

@@ -79,7 +79,8 @@ def answer_from_json(name: str, rtype: str, document: Any, server: str) -> DnsAn
     if status != 0:
         rcode = _RCODE_NAMES.get(status, f"RCODE {status}")
         return failed(name, rtype, DnsStatus.SERVFAIL, f"the server answered {rcode}", server)
-    answers = document.get("Answer") or []
+    answers = document.get("Answer", [])
+    answers = [] if answers is None else answers
     if not isinstance(answers, list):
         return failed(name, rtype, DnsStatus.ERROR, "the DoH server's JSON Answer is not a list", server)
     wanted = TYPE_CODES[rtype]

@@ -1,9 +1,10 @@
 """Turn ``errors/*.yml`` into the site's pages: validation and rendering as pure functions (no MkDocs)."""
 
+from .browse import render_browse
 from .export import catalog_data, catalog_json
+from .hubs import distinguishing_words, hubs, render_hub
 from .markup import MarkdownRenderer
 from .model import Catalog, Entry, Provider
-from .pages import distinguishing_words, hubs, render_browse, render_hub
 from .render_entry import jsonld, jsonld_html, render_entry
 from .site import VirtualFile, plan_site
 from .validation import CatalogError, Problem, check_entries, load_entries

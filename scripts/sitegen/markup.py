@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import markdown
+
+from .model import Entry
 
 _EXTENSIONS = ("fenced_code", "tables", "sane_lists")
 _INLINE_MARKUP = re.compile(r"[`*_]|\[([^\]]*)\]\([^)]*\)")
@@ -52,3 +55,19 @@ def md_code(text: str) -> str:
 def md_text(text: str) -> str:
     """Plain text made safe to drop into Markdown (no accidental emphasis, links or HTML)."""
     return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
+
+
+def front_matter(**fields: object) -> str:
+    """YAML front matter (JSON values are valid YAML); ``description`` is HTML-escaped."""
+    if isinstance(fields.get("description"), str):  # Material puts it in an attribute unescaped
+        fields["description"] = esc(fields["description"])
+    lines = "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in fields.items())
+    return f"---\n{lines}\n---\n\n"
+
+
+def entry_line(entry: Entry, prefix: str, *, hint: str | None = None) -> str:
+    """A Markdown list item linking to an entry page; ``prefix`` leads from the page to the docs root."""
+    line = f"- [{md_text(entry.title)}]({prefix}errors/{entry.entry_id}.md) {md_code(entry.codes_text)}"
+    if hint:
+        line += f"  \n  Look for: {md_code(hint)}"
+    return line

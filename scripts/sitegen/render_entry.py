@@ -27,7 +27,8 @@ def search_markdown(entry: Entry, providers: Mapping[str, Provider]) -> str:
     front = {
         "template": "error.html",
         "title": page_title(entry),
-        "description": plain_text(entry.data["summary"]),
+        # Material writes meta.description into an attribute without escaping it.
+        "description": esc(plain_text(entry.data["summary"])),
         "hide": ["toc"],
     }
     header = "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items())

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .browse import render_browse, render_browse_index
 from .export import catalog_json
+from .hubs import hubs, render_hub
 from .model import Catalog
 from .pages import (
-    hubs,
     render_about,
     render_analyzer_placeholder,
-    render_browse,
-    render_browse_index,
     render_contributing,
     render_home,
-    render_hub,
     render_robots,
 )
 from .render_entry import search_markdown

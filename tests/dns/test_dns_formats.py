@@ -76,7 +76,8 @@ def test_ip6_arpa_always_has_32_nibbles(address: str) -> None:
     labels = name.split(".")
     assert labels[-2:] == ["ip6", "arpa"] and len(labels) == 34
     assert all(len(label) == 1 and label in "0123456789abcdef" for label in labels[:32])
-    assert name == dns.reversename.from_address(address).to_text(omit_final_dot=True)
+    if not ipaddress.ip_address(address).ipv4_mapped:  # dnspython maps those to in-addr.arpa
+        assert name == dns.reversename.from_address(address).to_text(omit_final_dot=True)
 
 
 def test_reverse_name_vectors() -> None:

@@ -9,14 +9,18 @@ are not judged: they are a fallback by design.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from checker.bounce.match import compile_catalog, rank_entries
-
 REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:  # no conftest here: folder conftests share one module name
+    sys.path.insert(0, str(REPO))
+
+from checker.bounce.match import compile_catalog, rank_entries  # noqa: E402
+
 ERRORS = REPO / "errors"
 CORPUS = REPO / "tests" / "corpora" / "bounces-sisimai" / "expected.json"
 

@@ -142,7 +142,8 @@ outcomes = Outcomes()
 web_loop = events._get_running_loop()
 events._set_running_loop(None)
 try:
-    exit_code = int(pytest.main(["-q", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning",
+    print("suites:", " ".join(suites))
+exit_code = int(pytest.main(["-q", "-rsx", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning",
                                  *suites, *extra_args], plugins=[outcomes]))
 finally:
     events._set_running_loop(web_loop)

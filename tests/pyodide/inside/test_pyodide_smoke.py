@@ -53,6 +53,8 @@ def test_every_checker_module_imports():
     # In Pyodide this proves no module needs something the self-hosted runtime lacks.
     failures = {}
     for module in pkgutil.walk_packages(checker.__path__, "checker."):
+        if module.name.endswith("__main__"):  # importing it runs the CLI
+            continue
         try:
             importlib.import_module(module.name)
         except Exception as exc:
