@@ -23,7 +23,7 @@ from typing import Any
 
 from checker.dns.cache import CachingResolver
 from checker.dns.model import Resolver
-from checker.orgdomain import normalize_domain
+from checker.orgdomain import PublicSuffixes, normalize_domain
 from checker.result import Check, InputError, Verdict
 
 # Documented above; scripts/bench_dns.py compares measured rounds with it.
@@ -62,7 +62,7 @@ async def audit_domain(
     *,
     resolver: Resolver,
     selectors: Iterable[str] | None = None,
-    psl: Any = None,
+    psl: PublicSuffixes | None = None,
     probe_common_selectors: bool = True,
 ) -> DomainAudit:
     """Audit every mail-related DNS record of ``domain``; never raises.
@@ -146,9 +146,8 @@ async def _dkim(domain: str, resolver: Resolver, known: Sequence[str], probe_com
                 Verdict.INFO,
                 "dkim.no_common_selector",
                 f"No DKIM key was found under {len(probes)} common selector names. DNS cannot list a "
-                "domain's "
-                "selectors, so this proves nothing: find the s= value in the DKIM-Signature of a message you "
-                "sent and check it with --selector.",
+                "domain's selectors, so this proves nothing: find the s= value in the DKIM-Signature of a "
+                "message you sent and check it with --selector.",
                 {"selectors_tried": probes},
             )
         )
@@ -159,9 +158,8 @@ async def _nothing() -> list[Any]:
     return []
 
 
-async def _dmarc(domain: str, resolver: Resolver, psl: Any) -> Section:
+async def _dmarc(domain: str, resolver: Resolver, psl: PublicSuffixes | None) -> Section:
     from checker.dmarc import audit_dmarc
-    from checker.orgdomain import PublicSuffixes
 
     result = await audit_dmarc(domain, resolver=resolver, psl=psl if psl is not None else PublicSuffixes())
     return Section("DMARC", tuple(result.checks), result)
@@ -189,8 +187,7 @@ def _cross_checks(sections: tuple[Section, ...]) -> tuple[Section, ...]:
         Verdict.WARN,
         "bimi.dmarc_not_enforced",
         f"The domain publishes a BIMI logo but its DMARC policy is {policy or 'missing'}. Mailboxes show "
-        "BIMI "
-        "logos only for domains with DMARC at p=quarantine or p=reject.",
+        "BIMI logos only for domains with DMARC at p=quarantine or p=reject.",
         {"dmarc_policy": policy},
     )
     return tuple(Section(s.name, (*s.checks, extra), s.detail) if s.name == "BIMI" else s for s in sections)

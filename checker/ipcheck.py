@@ -152,8 +152,8 @@ async def check_ip(
             "IP address",
             Verdict.INFO,
             "ip.not_public",
-            f"{parsed} is a {scope} address, which is not reachable from the internet, "
-            "so no receiver sees mail from it and there is nothing to look up in public DNS or blocklists.",
+            f"{parsed} is a {scope} address, which is not reachable from the internet, so no receiver sees "
+            "mail from it and there is nothing to look up in public DNS or blocklists.",
             {"address": str(parsed), "scope": scope},
         )
         return IpReport(str(parsed), parsed.version, scope, None, (), (check,))
@@ -204,9 +204,9 @@ def reverse_dns_checks(reverse: ReverseDns, *, subject: str | None = None) -> li
                 "Reverse DNS",
                 Verdict.FAIL,
                 "ip.ptr_missing",
-                f"{who} has no reverse DNS (PTR) name. Gmail, Outlook and many other "
-                "receivers refuse or delay mail from addresses without one; "
-                "ask whoever runs the address (your host or ISP) to set it.",
+                f"{who} has no reverse DNS (PTR) name. Gmail, Outlook and many other receivers refuse or "
+                "delay mail from addresses without one; ask whoever runs the address (your host or ISP) "
+                "to set it.",
                 evidence,
                 PTR_LINK,
             )
@@ -228,7 +228,8 @@ def reverse_dns_checks(reverse: ReverseDns, *, subject: str | None = None) -> li
                 Verdict.WARN,
                 "ip.ptr_generic",
                 f"The name {generic[0]} looks like an ISP's automatic name for an end-user address. "
-                "Receivers trust mail servers more when the PTR is a specific name such as mail.example.com.",
+                "Receivers trust mail servers more when the PTR is a specific name such as "
+                "mail.example.com.",
                 evidence,
             )
         )
@@ -244,8 +245,8 @@ def reverse_dns_checks(reverse: ReverseDns, *, subject: str | None = None) -> li
                 "Forward-confirmed reverse DNS",
                 Verdict.PASS,
                 "ip.fcrdns_ok",
-                f"The name {reverse.confirmed_by[0]} points back to {reverse.address}, so the reverse DNS is "
-                "confirmed, as receivers expect.",
+                f"The name {reverse.confirmed_by[0]} points back to {reverse.address}, so the reverse DNS "
+                "is confirmed, as receivers expect.",
                 forward_evidence,
             )
         )
@@ -266,9 +267,9 @@ def reverse_dns_checks(reverse: ReverseDns, *, subject: str | None = None) -> li
                 "Forward-confirmed reverse DNS",
                 Verdict.FAIL,
                 "ip.fcrdns_mismatch",
-                f"The PTR name {reverse.names[0]} does not point back to {reverse.address}. "
-                "Receivers check that the name and the address match; "
-                "add an A/AAAA record for the name or change the PTR.",
+                f"The PTR name {reverse.names[0]} does not point back to {reverse.address}. Receivers "
+                "check that the name and the address match; add an A/AAAA record for the name or change "
+                "the PTR.",
                 forward_evidence,
                 PTR_LINK,
             )
@@ -324,8 +325,8 @@ def _blocklist_check(
     policy_only = result.verdict is Verdict.WARN
     reason = "dnsbl.policy_listed" if policy_only else "dnsbl.listed"
     advice = (
-        "That is normal for a home or office connection, but a mail server on this address will be refused "
-        "by receivers that use the list: send through your provider's mail server instead."
+        "That is normal for a home or office connection, but a mail server on this address will be "
+        "refused by receivers that use the list: send through your provider's mail server instead."
         if policy_only
         else "Receivers that use this list will refuse its mail until it is removed; fix the cause, then "
         "request removal."
@@ -338,4 +339,3 @@ def _blocklist_check(
         {**evidence, "codes": list(result.codes)},
         blocklist.lookup_url,
     )
-

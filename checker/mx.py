@@ -66,8 +66,8 @@ async def audit_mx(domain: str, *, resolver: Resolver) -> MxAudit:
                 Verdict.INFO,
                 "mx.null_mx",
                 f"{domain} publishes a null MX (RFC 7505): it says it accepts no email at all. That is "
-                "right for a "
-                "domain that never receives mail; anyone writing to it gets an immediate bounce.",
+                "right for a domain that never receives mail; anyone writing to it gets an immediate "
+                "bounce.",
                 evidence,
             )
             return MxAudit(domain, True, (), (check,))
@@ -76,8 +76,7 @@ async def audit_mx(domain: str, *, resolver: Resolver) -> MxAudit:
             Verdict.FAIL,
             "mx.null_mx_mixed",
             f"{domain} mixes a null MX ('0 .', meaning 'no mail') with real mail servers. RFC 7505 forbids "
-            "this; "
-            "senders may refuse to deliver. Remove the '0 .' record if the domain receives mail.",
+            "this; senders may refuse to deliver. Remove the '0 .' record if the domain receives mail.",
             evidence,
         )
         return MxAudit(domain, True, (), (check,))
@@ -101,8 +100,7 @@ async def audit_mx(domain: str, *, resolver: Resolver) -> MxAudit:
                     Verdict.FAIL,
                     "mx.host_is_ip",
                     f"The MX record of {domain} names an IP address ({host}) instead of a host name. MX "
-                    "records "
-                    "must name a host that has A/AAAA records; many senders ignore this record.",
+                    "records must name a host that has A/AAAA records; many senders ignore this record.",
                     evidence,
                 )
             )
@@ -186,8 +184,7 @@ def _address_checks(host: str, a_answer: DnsAnswer, aaaa_answer: DnsAnswer) -> l
                 Verdict.FAIL,
                 "mx.host_no_address",
                 f"The mail server {host} has no IPv4 or IPv6 address, so mail for this host cannot be "
-                "delivered. "
-                "Add an A record for it or remove it from the MX records.",
+                "delivered. Add an A record for it or remove it from the MX records.",
                 evidence,
             )
         ]
@@ -204,8 +201,7 @@ def _address_checks(host: str, a_answer: DnsAnswer, aaaa_answer: DnsAnswer) -> l
                     Verdict.FAIL,
                     "mx.host_private_address",
                     f"The mail server {host} resolves to {text}, a {scope} address that other mail servers "
-                    "on the "
-                    "internet cannot reach.",
+                    "on the internet cannot reach.",
                     evidence,
                 )
             )
@@ -235,8 +231,8 @@ async def _no_mx_checks(domain: str, answer: DnsAnswer, resolver: Resolver) -> l
                 Verdict.WARN,
                 "mx.implicit",
                 f"{domain} has no MX record, so senders fall back to its own address (RFC 5321 'implicit "
-                "MX'). "
-                "That works but is fragile; publish an MX record, or a null MX ('0 .') if it takes no mail.",
+                "MX'). That works but is fragile; publish an MX record, or a null MX ('0 .') if it takes "
+                "no mail.",
                 {**evidence, "A": list(a_answer.records), "AAAA": list(aaaa_answer.records)},
             )
         ]
@@ -246,8 +242,7 @@ async def _no_mx_checks(domain: str, answer: DnsAnswer, resolver: Resolver) -> l
             Verdict.FAIL,
             "mx.missing",
             f"{domain} has no MX record and no address, so mail to it cannot be delivered. Publish MX "
-            "records, "
-            "or a null MX ('0 .') to say it takes no mail.",
+            "records, or a null MX ('0 .') to say it takes no mail.",
             evidence,
         )
     ]

@@ -74,8 +74,8 @@ async def audit_mta_sts(domain: str, *, resolver: Resolver) -> PolicyRecord:
             title,
             Verdict.FAIL,
             "mta_sts.multiple_records",
-            f"{name} has {len(records)} MTA-STS records; RFC 8461 says senders then ignore MTA-STS entirely. "
-            "Keep exactly one.",
+            f"{name} has {len(records)} MTA-STS records; RFC 8461 says senders then ignore MTA-STS "
+            "entirely. Keep exactly one.",
             evidence,
         )
         return PolicyRecord(name, None, {}, (check,))
@@ -88,8 +88,8 @@ async def audit_mta_sts(domain: str, *, resolver: Resolver) -> PolicyRecord:
                 title,
                 Verdict.FAIL,
                 "mta_sts.bad_id",
-                f"The MTA-STS record of {domain} has no valid id= (1 to 32 letters and digits). Senders use "
-                "the id to notice a new policy, so without it the record is ignored.",
+                f"The MTA-STS record of {domain} has no valid id= (1 to 32 letters and digits). Senders "
+                "use the id to notice a new policy, so without it the record is ignored.",
                 {**evidence, "id": policy_id},
             )
         )
@@ -254,8 +254,7 @@ async def audit_bimi(domain: str, *, resolver: Resolver, selector: str = "defaul
                     Verdict.INFO,
                     "bimi.no_certificate",
                     "The BIMI record has no a= certificate (VMC or CMC). Gmail and Apple Mail show a logo "
-                    "only "
-                    "with one; some other mailboxes do without.",
+                    "only with one; some other mailboxes do without.",
                     evidence,
                 )
             )

@@ -9,7 +9,7 @@ from typing import Any
 from checker.arc.sets import ArcSet, AuthResultsSummary, collect_sets, summarize_aar
 from checker.dkim.canon import BodyHasher, Header, header_hash_input, select_headers
 from checker.dkim.keys import KeyLookup, fetch_key
-from checker.dkim.rawmail import split_message
+from checker.dkim.rawmail import ParsedMessageLike, split_message
 from checker.dkim.signature import SignatureFields
 from checker.dkim.verify import MIN_RSA_BITS, verify_signature_bytes
 from checker.dns.model import Resolver
@@ -166,13 +166,21 @@ class _ChainVerifier:
         return True, None
 
 
-async def verify_arc(message: bytes | str, *, resolver: Resolver) -> ArcReport:
+async def verify_arc(message: bytes | str | ParsedMessageLike, *, resolver: Resolver) -> ArcReport:
     """Validate the ARC chain on ``message`` (RFC 8617 5.2); keys for every seal and AMS are fetched at once.
 
     A chain whose newest seal already says cv=fail is reported as ``fail`` (RFC 8617 5.2 step 2).
+    When only headers are given, the newest AMS is checked over the headers and the report says the
+    body could not be checked.
     """
-    raw = message.encode("utf-8", "surrogateescape") if isinstance(message, str) else bytes(message)
-    parsed = split_message(raw)
+    headers_only: bool | None = None
+    if isinstance(message, str):
+        raw = message.encode("utf-8", "surrogateescape")
+    elif isinstance(message, (bytes, bytearray, memoryview)):
+        raw = bytes(message)
+    else:
+        raw, headers_only = message.raw, message.body is None
+    parsed = split_message(raw, headers_only=headers_only)
     structure = collect_sets(parsed.headers)
     if structure.field_count == 0:
         return ArcReport("none", "arc.none", "The message has no ARC headers: no forwarder sealed it.")
@@ -211,7 +219,9 @@ async def verify_arc(message: bytes | str, *, resolver: Resolver) -> ArcReport:
         if not ams_checks[i][0]:
             oldest_pass = sets[i].instance + 1
             break
-    common = {"sets": results, "oldest_pass": oldest_pass}
+    common: dict[str, Any] = {"sets": results, "oldest_pass": oldest_pass}
+    if parsed.body is None:
+        common["evidence"] = {"body_checked": False}
     if not ams_checks[-1][0]:
         return _fail(
             "arc.ams_invalid",
@@ -240,13 +250,13 @@ async def verify_arc(message: bytes | str, *, resolver: Resolver) -> ArcReport:
                 broken_at=arc_set.instance,
                 **common,
             )
-    return ArcReport(
-        "pass",
-        "arc.pass",
+    explanation = (
         f"The ARC chain of {len(sets)} hop(s) validates: each forwarder's seal is intact, so a receiver can "
-        "trust the authentication results they recorded.",
-        **common,
+        "trust the authentication results they recorded."
     )
+    if parsed.body is None:
+        explanation += " The body could not be checked because only headers were pasted."
+    return ArcReport("pass", "arc.pass", explanation, **common)
 
 
 def _set_result(

@@ -93,6 +93,16 @@ def _b64(value: str) -> bytes | None:
         return None
 
 
+def _a_label(domain: str) -> str:
+    """RFC 8616 lets d= carry U-labels; DNS queries need the A-label form."""
+    if domain.isascii():
+        return domain
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain  # left as is; the domain check below reports it
+
+
 def _int_tag(tags: dict[str, str], name: str) -> tuple[int | None, SignatureProblem | None]:
     if name not in tags:
         return None, None
@@ -136,7 +146,7 @@ def parse_signature(
         return result(SignatureProblem("dkim.bad_version", f'v= must be "1", found "{tags["v"]}"'))
     typed: dict[str, object] = {
         "algorithm": tags["a"].strip().lower(),
-        "domain": tags["d"].strip().lower(),
+        "domain": _a_label(tags["d"].strip().lower()),
         "selector": tags["s"].strip().lower(),
         "body_hash": _WSP.sub("", tags.get("bh", "")),
     }
@@ -198,7 +208,7 @@ def parse_signature(
     if "i" in tags:
         identity = tags["i"].strip()
         typed["identity"] = identity
-        identity_domain = identity.rpartition("@")[2].lower()
+        identity_domain = _a_label(identity.rpartition("@")[2].lower())
         domain = str(typed["domain"])
         if "@" not in identity or not (identity_domain == domain or identity_domain.endswith("." + domain)):
             detail = f"i={identity} is not at d={domain} or one of its subdomains"

@@ -41,7 +41,7 @@ _EXPLANATIONS = {
     "(RFC 8301). Publish a 2048-bit key.",
     "dkim.identity_mismatch": "The signature from {d} is malformed: {detail}.",
     "dkim.expired": "The signature from {d} expired on {when} (its x= tag), so receivers ignore it.",
-    "dkim.temperror": "The key for the signature from {d} could not be fetched: {detail} The result may "
+    "dkim.temperror": "The key for the signature from {d} could not be fetched. {detail} The result may "
     "differ when DNS answers again.",
     "dkim.bad_version": "The signature from {d} is malformed: {detail}.",
     "dkim.missing_tag": "The signature from {d} is malformed: {detail}.",
@@ -157,11 +157,17 @@ class _Verifier:
         key = lookup.key if lookup else None
         explain_args = {"query": lookup.query_name if lookup else "", "detail": kw.pop("detail", None) or ""}
         explain_args.update(kw.pop("explain", {}))
+        explanation = _explain(reason, fields, **explain_args)
+        if key is not None and key.testing:
+            explanation += (
+                " The key is marked as testing (t=y): receivers treat the message as if it were unsigned "
+                "whatever the result."
+            )
         return DkimSignatureResult(
             index=index,
             result=result,
             reason=reason,
-            explanation=_explain(reason, fields, **explain_args),
+            explanation=explanation,
             domain=fields.domain,
             selector=fields.selector,
             algorithm=fields.algorithm,

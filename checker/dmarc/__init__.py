@@ -1,6 +1,7 @@
 """DMARC: record parsing, discovery (RFC 7489 and RFC 9989), evaluation and auditing."""
 
 from checker.dmarc.audit import DmarcAudit, audit_dmarc
+from checker.dmarc.author import AuthorDomains, author_domains, combine_evaluations
 from checker.dmarc.discovery import (
     RFC7489,
     RFC9989,
@@ -17,6 +18,7 @@ __all__ = [
     "RFC7489",
     "RFC9989",
     "AlignmentRow",
+    "AuthorDomains",
     "DmarcAudit",
     "DmarcDiscovery",
     "DmarcEvaluation",
@@ -26,7 +28,9 @@ __all__ = [
     "ReportAuthorization",
     "ReportUri",
     "audit_dmarc",
+    "author_domains",
     "check_report_authorizations",
+    "combine_evaluations",
     "discover_dmarc",
     "evaluate_dmarc",
     "is_dmarc_record",

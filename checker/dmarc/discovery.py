@@ -79,7 +79,7 @@ async def discover_dmarc(
     names = list(dict.fromkeys([*walk, org_7489]))
     keys = [(f"_dmarc.{name}", "TXT") for name in names] + [(normalized, t) for t in ("A", "AAAA", "MX")]
     answers = await cache.many(keys)
-    lookups = {name: txt_lookup(answers[(f"_dmarc.{name}", "TXT")]) for name in names}
+    lookups = {name: txt_lookup(answers[(f"_dmarc.{name}", "TXT")], f"_dmarc.{name}") for name in names}
     exists = _exists([answers[(normalized, t)].status for t in ("A", "AAAA", "MX")])
     old = _discover_7489(normalized, org_7489, lookups)
     new = _discover_9989(normalized, walk, lookups)
@@ -202,7 +202,7 @@ async def tree_walk_org_domains(domains: list[str], *, cache: QueryCache) -> dic
     clean = [d for d in (normalize_domain(x) for x in domains) if isinstance(d, str)]
     names = list(dict.fromkeys(name for domain in clean for name in tree_walk_names(domain)))
     answers = await cache.many((f"_dmarc.{name}", "TXT") for name in names)
-    lookups = {name: txt_lookup(answers[(f"_dmarc.{name}", "TXT")]) for name in names}
+    lookups = {name: txt_lookup(answers[(f"_dmarc.{name}", "TXT")], f"_dmarc.{name}") for name in names}
     return {domain: walk_org_domain(domain, lookups) for domain in clean}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from checker.dmarc.discovery import (
     RFC7489,
@@ -115,83 +116,52 @@ def evaluate_dmarc(
     alignment = tuple(rows)
     aligned_by = tuple(f"{row.source}:{row.domain}" for row in alignment if row.aligned)
 
-    def verdict(
-        result: str,
-        policy: str | None,
-        tag: str | None,
-        published: str | None,
-        disposition: str,
-        sampling: str | None,
-        explanation: str,
-        fixes: tuple[str, ...] = (),
-    ) -> DmarcEvaluation:
+    def verdict(result: str, explanation: str, fixes: tuple[str, ...] = (), **policy: Any) -> DmarcEvaluation:
         return DmarcEvaluation(
-            from_domain,
-            method,
-            result,
-            policy,
-            tag,
-            published,
-            disposition,
-            sampling,
-            record_domain,
-            from_org,
-            record,
-            alignment,
-            aligned_by,
-            fixes,
-            explanation,
+            from_domain=from_domain,
+            method=method,
+            result=result,
+            policy=policy.get("policy"),
+            policy_tag=policy.get("tag"),
+            published_policy=policy.get("published"),
+            disposition=policy.get("disposition", "none"),
+            sampling=policy.get("sampling"),
+            record_domain=record_domain,
+            org_domain=from_org,
+            record=record,
+            alignment=alignment,
+            aligned_by=aligned_by,
+            fixes=fixes,
+            explanation=explanation,
         )
 
     if status == "temperror":
-        return verdict(
-            "temperror",
-            None,
-            None,
-            None,
-            "none",
-            None,
-            f"The DMARC record could not be looked up ({dns_error or 'DNS error'}); try again later.",
-        )
+        why = dns_error or "DNS error"
+        return verdict("temperror", f"The DMARC record could not be looked up ({why}); try again later.")
     if record is None:
-        why = (
-            "publishes more than one DMARC record, so receivers ignore DMARC"
-            if status == "multiple"
-            else "publishes no DMARC record"
-        )
+        if status == "multiple":
+            return verdict(
+                "none",
+                f"{from_domain} publishes more than one DMARC record, so receivers ignore DMARC for it.",
+                ("Delete all but one of the DMARC TXT records.",),
+            )
         return verdict(
             "none",
-            None,
-            None,
-            None,
-            "none",
-            None,
-            f"{from_domain} {why}; receivers decide on their own what to do with unauthenticated mail.",
-            (suggest_record(from_org),)
-            if status != "multiple"
-            else ("Delete all but one of the DMARC TXT records.",),
+            f"{from_domain} publishes no DMARC record; receivers decide on their own what to do with "
+            "unauthenticated mail.",
+            (suggest_record(from_org),),
         )
-    if any(problem.code in _FATAL_CODES for problem in record.problems):
-        bad = next(problem for problem in record.problems if problem.code in _FATAL_CODES)
+    fatal = next((problem for problem in record.problems if problem.code in _FATAL_CODES), None)
+    if fatal is not None:
         return verdict(
             "permerror",
-            None,
-            None,
-            None,
-            "none",
-            None,
-            f"The DMARC record is malformed ({bad.message}), so it cannot be applied.",
+            f"The DMARC record is malformed ({fatal.message}), so it cannot be applied.",
             ("Fix the DMARC record syntax: tag=value pairs separated by semicolons.",),
         )
     tag, published = select_policy(record, from_domain, record_domain, from_org, domain_exists, method)
     if published is None:
         return verdict(
             "none",
-            None,
-            None,
-            None,
-            "none",
-            None,
             "The DMARC record has neither p= nor rua=, so receivers apply no DMARC processing.",
             ("Add p=none (to monitor) or p=quarantine / p=reject to the record.",),
         )
@@ -204,22 +174,19 @@ def evaluate_dmarc(
             f"pct={record.pct}: only {record.pct}% of failing messages get {published}; "
             f"the rest get {_DOWNGRADE[published]}."
         )
+    chosen = {"policy": policy, "tag": tag, "published": published, "sampling": sampling}
     if aligned_by:
         return verdict(
             "pass",
-            policy,
-            tag,
-            published,
-            "none",
-            sampling,
             f"DMARC passes: {_describe(aligned_by)} authenticated and aligned with {from_domain}.",
+            **chosen,
         )
-    fixes = tuple(_fixes(alignment, from_domain, from_org, adkim, aspf))
     explanation = (
         f"DMARC fails: no SPF or DKIM result both passed and matched the From domain "
         f"{from_domain}. The domain's policy asks receivers to {_policy_words(policy)}."
     )
-    return verdict("fail", policy, tag, published, policy, sampling, explanation, fixes)
+    fixes = tuple(_fixes(alignment, from_domain, from_org, adkim, aspf))
+    return verdict("fail", explanation, fixes, disposition=policy, **chosen)
 
 
 def domain_of(address: str) -> str:

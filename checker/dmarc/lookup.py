@@ -60,10 +60,13 @@ class TxtLookup:
         return parse_dmarc_record(self.dmarc_texts[0]) if len(self.dmarc_texts) == 1 else None
 
 
-def txt_lookup(answer: DnsAnswer) -> TxtLookup:
-    """Split a TXT answer into DMARC records (``v=DMARC1`` first) and anything else."""
+def txt_lookup(answer: DnsAnswer, name: str | None = None) -> TxtLookup:
+    """Split a TXT answer into DMARC records (``v=DMARC1`` first) and anything else.
+
+    ``name`` is the name that was asked (a resolver may report the CNAME target instead).
+    """
     records = answer.records if answer.ok else ()
     dmarc = tuple(text for text in records if is_dmarc_record(text))
     other = tuple(text for text in records if not is_dmarc_record(text))
     error = answer.describe_failure() if answer.failed else None
-    return TxtLookup(answer.name, answer.status, dmarc, other, error)
+    return TxtLookup(name or answer.name, answer.status, dmarc, other, error)

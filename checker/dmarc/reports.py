@@ -37,7 +37,7 @@ async def check_report_authorizations(
     results = []
     for tag, uri in external:
         name = names[uri.domain or ""]
-        lookup = txt_lookup(answers[(name, "TXT")])
+        lookup = txt_lookup(answers[(name, "TXT")], name)
         if lookup.failed:
             authorized, text = None, f"Could not check {name}: {lookup.error}"
         elif lookup.dmarc_texts:

@@ -34,7 +34,7 @@ class CountingResolver:
 
     inner: Resolver
     records: list[QueryRecord] = field(default_factory=list)
-    _deepest_answered: int = 0
+    _deepest_answered: int = field(default=0, init=False, repr=False)
 
     async def query(self, name: str, rtype: str) -> DnsAnswer:
         """Forward the query and log it with its round number."""

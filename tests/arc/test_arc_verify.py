@@ -99,3 +99,19 @@ async def test_arc_too_many_instances_is_structure_failure() -> None:
 async def test_arc_garbage_input_never_raises(raw: bytes | str) -> None:
     report = await verify_arc(raw, resolver=resolver())
     assert report.cv in ("none", "fail") and report.explanation
+
+
+async def test_arc_headers_only_checks_headers_and_says_body_unchecked() -> None:
+    headers = message("cv_pass_i2_1").split(b"\n\n", 1)[0] + b"\n"
+    report = await verify_arc(headers, resolver=resolver())
+    assert report.cv == "pass"
+    assert "only headers were pasted" in report.explanation
+    assert report.evidence["body_checked"] is False
+
+
+async def test_arc_accepts_parsed_message_like_input() -> None:
+    class Pasted:
+        raw = message("cv_pass_i1_1").replace(b"\n", b"\r\n")
+        body = b"ignored"
+
+    assert (await verify_arc(Pasted(), resolver=resolver())).cv == "pass"

@@ -279,3 +279,17 @@ async def test_dkim_deeply_folded_header_stays_linear() -> None:
     report = await verify_dkim(folded + sign(), resolver=zone(), now=NOW)
     assert time.perf_counter() - started < 5
     assert report.signatures[0].reason == "dkim.pass"
+
+
+async def test_dkim_testing_key_is_said() -> None:
+    report = await verify_dkim(sign(), resolver=zone(KEY_RECORD + "; t=y"), now=NOW)
+    assert report.signatures[0].key_testing
+    assert "t=y" in report.signatures[0].explanation
+
+
+async def test_dkim_unicode_domain_is_queried_as_a_label() -> None:
+    tags = VALID_TAGS.replace("d=example.com", "d=bücher.example") + "; i=@bücher.example"
+    resolver = ZoneResolver()
+    report = await verify_dkim(with_signature(tags), resolver=resolver, now=NOW)
+    assert resolver.queries == [("test._domainkey.xn--bcher-kva.example", "TXT")]
+    assert report.signatures[0].reason == "dkim.key_not_found"

@@ -5,7 +5,7 @@
 // The checker comes from our wheel in dist/wheels (loaded through the pyodide-lock.json the site
 // ships), not from the source tree, so this proves the published wheel works. pytest and its deps
 // come from build/pyodide-test-wheels (scripts/pyodide_test_wheels.py). The last line printed is
-// `PYODIDE_SUMMARY {json}` with the outcome counts.
+// `PYODIDE_SUMMARY {json}` with the outcome counts; build/pyodide-test-results.json adds the passed test ids.
 
 import fs from "node:fs";
 import path from "node:path";
@@ -30,6 +30,7 @@ function fail(message) {
 const runtimeDir = path.join(REPO, "node_modules", "pyodide");
 const wheelDir = path.join(REPO, "dist", "wheels");
 const testWheelDir = path.join(REPO, "build", "pyodide-test-wheels");
+const RESULTS_FILE = path.join(REPO, "build", "pyodide-test-results.json"); // every outcome, incl. passed test ids
 if (!fs.existsSync(path.join(runtimeDir, "pyodide.mjs"))) fail("node_modules/pyodide is missing: run `npm ci`.");
 if (!fs.existsSync(path.join(wheelDir, "pyodide-lock.json"))) fail("dist/wheels is empty: run scripts/build_wheels.py.");
 if (!fs.existsSync(testWheelDir)) fail("build/pyodide-test-wheels is missing: run scripts/pyodide_test_wheels.py.");
@@ -67,13 +68,15 @@ pyodide.FS.writeFile("/repo/tests/conftest.py", fs.readFileSync(path.join(REPO, 
 for (const helper of fs.readdirSync(path.join(REPO, "tests")).filter((n) => n.endsWith(".py"))) {
   pyodide.FS.writeFile(`/repo/tests/${helper}`, fs.readFileSync(path.join(REPO, "tests", helper)));
 }
+// Some suites read the catalog's YAML (errors/), as they do in CPython.
+copyTree(path.join(REPO, "errors"), "/repo/errors");
 for (const folder of new Set([...suites, "corpora", "fixtures"])) {
   if (fs.existsSync(path.join(REPO, "tests", folder))) copyTree(path.join(REPO, "tests", folder), `/repo/tests/${folder}`);
 }
 
 pyodide.globals.set("suites", pyodide.toPy(suites.map((suite) => `tests/${suite}`)));
 pyodide.globals.set("extra_args", pyodide.toPy(pytestArgs));
-const code = pyodide.runPython(`
+const RUN_TESTS = `
 import asyncio, json, os, site, sys, time, warnings, zipfile
 from asyncio import events
 from pathlib import Path
@@ -139,17 +142,26 @@ class Outcomes:
                 self.passed_ids.append(report.nodeid)
 
 outcomes = Outcomes()
+print("suites:", " ".join(suites))
 web_loop = events._get_running_loop()
 events._set_running_loop(None)
 try:
-    print("suites:", " ".join(suites))
-exit_code = int(pytest.main(["-q", "-rsx", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning",
+    exit_code = int(pytest.main(["-q", "-rsx", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning",
                                  *suites, *extra_args], plugins=[outcomes]))
 finally:
     events._set_running_loop(web_loop)
-print("PYODIDE_SUMMARY " + json.dumps({"exit_code": exit_code, "python": sys.version.split()[0],
-                                        "platform": sys.platform, **outcomes.counts,
-                                        "passed_ids": outcomes.passed_ids}))
-exit_code
-`);
-process.exit(code);
+json.dumps({"exit_code": exit_code, "python": sys.version.split()[0], "platform": sys.platform,
+            "suites": suites, **outcomes.counts, "passed_ids": outcomes.passed_ids})
+`;
+let results;
+try {
+  results = JSON.parse(pyodide.runPython(RUN_TESTS));
+} catch (error) {
+  // Print the Python traceback only: Node's default report would dump the minified runtime source.
+  fail(`the test run itself failed:\n${error.message}`);
+}
+fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
+fs.writeFileSync(RESULTS_FILE, JSON.stringify(results, null, 1));
+const { passed_ids: _ids, ...summary } = results;
+console.log(`PYODIDE_SUMMARY ${JSON.stringify(summary)}`);
+process.exit(results.exit_code);

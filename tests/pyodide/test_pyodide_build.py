@@ -1,0 +1,97 @@
+"""scripts/build_wheels.py and scripts/pyodide_hook.py: the wheels, the lock and the published runtime."""
+
+import hashlib
+import json
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "scripts"))
+import build_wheels  # noqa: E402
+import pyodide_hook  # noqa: E402
+
+pytestmark = pytest.mark.pyodide
+NPM = REPO / "node_modules" / "pyodide"
+
+
+@pytest.fixture(scope="module")
+def lock() -> dict:
+    if not (NPM / "pyodide-lock.json").is_file():
+        pytest.fail("node_modules/pyodide is missing: run `npm ci` (make test does).")
+    return json.loads(build_wheels.build(quiet=True).read_text(encoding="utf-8"))
+
+
+def _closure(lock: dict, name: str) -> set[str]:
+    seen, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        if current not in seen:
+            seen.add(current)
+            todo.extend(lock["packages"][current]["depends"])
+    return seen
+
+
+def test_our_wheel_and_dependencies_are_registered_with_true_hashes(lock):
+    for name in ("smtp-checker", *build_wheels.DEPENDENCIES):
+        entry = lock["packages"][name]
+        wheel = build_wheels.WHEEL_DIR / entry["file_name"]
+        assert wheel.is_file(), wheel
+        assert entry["file_name"].endswith("-py3-none-any.whl")
+        assert hashlib.sha256(wheel.read_bytes()).hexdigest() == entry["sha256"]
+        assert entry["imports"], name
+    assert lock["packages"]["smtp-checker"]["imports"] == ["checker"]
+    assert lock["packages"]["smtp-checker"]["depends"] == sorted(build_wheels.DEPENDENCIES)
+    assert "dnspython" in lock["packages"]["dkimpy"]["depends"]
+
+
+def test_loading_our_package_needs_only_files_we_ship(lock):
+    # The npm package has the runtime but no package wheels: everything pulled in must be ours.
+    needed = _closure(lock, "smtp-checker")
+    missing = [n for n in needed if not (build_wheels.WHEEL_DIR / lock["packages"][n]["file_name"]).is_file()]
+    assert not missing, f"loadPackage('smtp-checker') would fetch files the site does not have: {missing}"
+
+
+def test_lock_keeps_the_npm_runtime_info_and_packages(lock):
+    npm_lock = json.loads((NPM / "pyodide-lock.json").read_text(encoding="utf-8"))
+    assert lock["info"] == npm_lock["info"]
+    assert set(npm_lock["packages"]) - {"dnspython"} <= set(lock["packages"])
+
+
+def test_our_wheel_holds_the_browser_entry_points(lock):
+    wheel = build_wheels.WHEEL_DIR / lock["packages"]["smtp-checker"]["file_name"]
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    assert {"checker/browser.py", "checker/result.py", "checker/py.typed"} <= names
+    assert not any("__pycache__" in name or name.startswith("tests/") for name in names)
+
+
+def test_second_build_is_a_no_op(lock):
+    files = sorted(build_wheels.WHEEL_DIR.iterdir())
+    before = {path.name: path.stat().st_mtime_ns for path in files}
+    build_wheels.build(quiet=True)
+    after = {path.name: path.stat().st_mtime_ns for path in sorted(build_wheels.WHEEL_DIR.iterdir())}
+    assert after == before
+
+
+def test_missing_runtime_says_to_run_npm_ci(tmp_path):
+    with pytest.raises(build_wheels.BuildError, match="npm ci"):
+        build_wheels.require_npm_pyodide(tmp_path)
+    with pytest.raises(build_wheels.BuildError, match="npm ci"):
+        pyodide_hook.publish_runtime(tmp_path / "site", npm_dir=tmp_path, wheel_dir=build_wheels.WHEEL_DIR)
+
+
+def test_hook_publishes_runtime_wheels_and_lock_and_drops_stale_wheels(lock, tmp_path):
+    site = tmp_path / "site"
+    (site / "pyodide").mkdir(parents=True)
+    (site / "pyodide" / "smtp_checker-0.0.1-py3-none-any.whl").write_bytes(b"old")
+    published = pyodide_hook.publish_runtime(site, npm_dir=NPM, wheel_dir=build_wheels.WHEEL_DIR)
+    names = {path.name for path in (site / "pyodide").iterdir()}
+    assert set(build_wheels.RUNTIME_FILES) | {"pyodide-lock.json"} <= names
+    assert {lock["packages"][n]["file_name"] for n in _closure(lock, "smtp-checker")} <= names
+    assert "smtp_checker-0.0.1-py3-none-any.whl" not in names
+    assert all(path.is_file() for path in published)
+    served_lock = json.loads((site / "pyodide" / "pyodide-lock.json").read_text(encoding="utf-8"))
+    assert served_lock == lock
