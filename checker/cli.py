@@ -136,6 +136,11 @@ def main(
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return EXIT_ERROR
+    except Exception as bug:  # an analyser bug must end in a sentence, not a traceback
+        print(
+            f"Internal error: {type(bug).__name__}: {bug}. Please report it with the input.", file=sys.stderr
+        )
+        return EXIT_ERROR
 
 
 async def _run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:

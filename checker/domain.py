@@ -17,6 +17,7 @@ when that is deeper.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -154,6 +155,12 @@ async def _dkim(domain: str, resolver: Resolver, known: Sequence[str], probe_com
     return Section("DKIM", tuple(checks), {"named": list(named), "probed": list(probed)})
 
 
+@functools.lru_cache(maxsize=1)
+def _bundled_psl() -> PublicSuffixes:
+    # parsing the list takes ~0.1 s in CPython and more in Pyodide: do it once per process
+    return PublicSuffixes()
+
+
 async def _nothing() -> list[Any]:
     return []
 
@@ -161,7 +168,7 @@ async def _nothing() -> list[Any]:
 async def _dmarc(domain: str, resolver: Resolver, psl: PublicSuffixes | None) -> Section:
     from checker.dmarc import audit_dmarc
 
-    result = await audit_dmarc(domain, resolver=resolver, psl=psl if psl is not None else PublicSuffixes())
+    result = await audit_dmarc(domain, resolver=resolver, psl=psl if psl is not None else _bundled_psl())
     return Section("DMARC", tuple(result.checks), result)
 
 

@@ -31,7 +31,17 @@ def _static(tokens: object, domain: str) -> str | None:
 
 
 async def prefetch_spf(domain: str, *, resolver: Resolver) -> int:
-    """Fetch the SPF tree of ``domain`` breadth-first into ``resolver``'s cache; returns records seen."""
+    """Fetch the SPF tree of ``domain`` breadth-first into ``resolver``'s cache; returns records seen.
+
+    Never raises: it is only a speed-up, so any trouble just leaves the audit to ask for itself.
+    """
+    try:
+        return await _prefetch(domain, resolver)
+    except Exception:  # the SPF audit reports every problem; the prefetch must not add its own
+        return 0
+
+
+async def _prefetch(domain: str, resolver: Resolver) -> int:
     from checker.spf.records import select_record
     from checker.spf.syntax import Mechanism, parse_record
 

@@ -10,6 +10,7 @@ Run it with ``.venv/bin/python scripts/build_wheels.py``; it is quick when nothi
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import email.parser
 import hashlib
 import json
@@ -184,8 +185,16 @@ def download_dependency(name: str, version: str, dest: Path) -> Path:
             return path
         path.unlink()
     command = [
-        sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
-        "--no-deps", "--wheel-dir", str(dest), f"{name}=={version}",
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-deps",
+        "--wheel-dir",
+        str(dest),
+        f"{name}=={version}",
     ]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     matches = _wheels_of(name, dest)
@@ -212,11 +221,15 @@ def _source_fingerprint(root: Path) -> str:
 
 
 def build_our_wheel(root: Path, dest: Path) -> Path:
-    """Build the checker wheel from a clean copy of the sources (no stale build/ leftovers)."""
+    """Build the checker wheel from a clean copy of the sources (no stale build/ leftovers).
+
+    It lands in ``dest/<first 12 hex of its sha256>/``: the version stays 0.1.0 between deploys,
+    so the folder is what tells browsers (and their HTTP caches) that the wheel changed.
+    """
     fingerprint_file = dest / ".smtp-checker.sources"
     fingerprint = _source_fingerprint(root)
     prefix = canonical_name(OUR_PROJECT).replace("-", "_")
-    current = sorted(dest.glob(f"{prefix}-*.whl"))
+    current = sorted(dest.glob(f"*/{prefix}-*.whl"))
     if (
         len(current) == 1
         and fingerprint_file.is_file()
@@ -231,17 +244,25 @@ def build_our_wheel(root: Path, dest: Path) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
         command = [
-            sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
-            "--no-deps", "--wheel-dir", str(out), str(source),
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--wheel-dir",
+            str(out),
+            str(source),
         ]
         completed = subprocess.run(command, capture_output=True, text=True, check=False)
         built = sorted(out.glob(f"{prefix}-*.whl"))
         if completed.returncode != 0 or len(built) != 1:
             raise BuildError(f"Building the {OUR_PROJECT} wheel failed:\n{completed.stderr.strip()}")
         for old in current:
-            old.unlink()
-        dest.mkdir(parents=True, exist_ok=True)
-        final = dest / built[0].name
+            shutil.rmtree(old.parent)
+        final = dest / _sha256(built[0])[:12] / built[0].name
+        final.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(built[0], final)
     fingerprint_file.write_text(fingerprint, encoding="utf-8")
     return final
@@ -267,9 +288,14 @@ def make_lock(npm_lock: dict, wheels: list[WheelInfo]) -> dict:
             "unvendored_tests": False,
             "tool": {},
         }
-    # Round-trip through pyodide-lock so a malformed entry fails here, not in the browser.
+    # Round-trip through pyodide-lock so a malformed entry fails here, not in the browser. Its name
+    # check wants bare file names, so it runs on a copy without our hash folder.
     spec = PyodideLockSpec.from_dict({**npm_lock, "packages": packages})
-    spec.check_wheel_filenames()
+    bare = {
+        name: {**entry, "file_name": entry["file_name"].rsplit("/", 1)[-1]}
+        for name, entry in packages.items()
+    }
+    PyodideLockSpec.from_dict({**npm_lock, "packages": bare}).check_wheel_filenames()
     return spec.to_dict()
 
 
@@ -286,12 +312,20 @@ def build(
         if version is None:
             raise BuildError(f"{name} has no pinned version in requirements.lock; pin it there.")
         wheel_paths.append(download_dependency(name, version, dest))
-    wanted = {p.name for p in wheel_paths}
-    for stray in dest.glob("*.whl"):
-        if stray.name not in wanted:
+    wanted = set(wheel_paths)
+    for stray in [*dest.glob("*.whl"), *dest.glob("*/*.whl")]:
+        if stray not in wanted:
             stray.unlink()
+    for folder in dest.iterdir():
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
     npm_lock = json.loads((npm_dir / LOCK_NAME).read_text(encoding="utf-8"))
-    lock = make_lock(npm_lock, [read_wheel(p) for p in wheel_paths])
+    # file_name is relative to the lock's folder, hash folder included.
+    wheels = [
+        dataclasses.replace(read_wheel(path), file_name=path.relative_to(dest).as_posix())
+        for path in wheel_paths
+    ]
+    lock = make_lock(npm_lock, wheels)
     lock_path = dest / LOCK_NAME
     text = json.dumps(lock, sort_keys=True)
     if not lock_path.is_file() or lock_path.read_text(encoding="utf-8") != text:

@@ -33,23 +33,29 @@ def _copy_if_changed(source: Path, target: Path) -> None:
 def publish_runtime(site_dir: Path, *, npm_dir: Path, wheel_dir: Path) -> list[Path]:
     """Copy the runtime files, the wheels and the lock into ``site_dir/pyodide``; return what is there.
 
+    Wheels keep their path relative to the lock (our own sits in a content-hash folder).
     Raises ``build_wheels.BuildError`` (with what to run) when the runtime or a wheel is missing.
     """
     build_wheels.require_npm_pyodide(npm_dir)
     lock_path = wheel_dir / build_wheels.LOCK_NAME
-    wheels = sorted(wheel_dir.glob("*.whl"))
+    wheels = sorted([*wheel_dir.glob("*.whl"), *wheel_dir.glob("*/*.whl")])
     if not lock_path.is_file() or not wheels:
         raise build_wheels.BuildError(f"{wheel_dir} holds no wheels; run scripts/build_wheels.py.")
     target_dir = site_dir / PUBLIC_DIR
-    target_dir.mkdir(parents=True, exist_ok=True)
-    sources = [npm_dir / name for name in build_wheels.RUNTIME_FILES] + wheels + [lock_path]
-    for source in sources:
-        _copy_if_changed(source, target_dir / source.name)
-    published = {source.name for source in sources}
-    for stale in target_dir.glob("*.whl"):
-        if stale.name not in published:
+    copies = [(npm_dir / name, target_dir / name) for name in build_wheels.RUNTIME_FILES]
+    copies += [(wheel, target_dir / wheel.relative_to(wheel_dir)) for wheel in wheels]
+    copies.append((lock_path, target_dir / lock_path.name))
+    for source, target in copies:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _copy_if_changed(source, target)
+    published = {target for _, target in copies}
+    for stale in [*target_dir.glob("*.whl"), *target_dir.glob("*/*.whl")]:
+        if stale not in published:
             stale.unlink()
-    return [target_dir / source.name for source in sources]
+    for folder in target_dir.iterdir():
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    return sorted(published)
 
 
 def on_post_build(config, **kwargs) -> None:

@@ -11,7 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-ADDRESS = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\"-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+"
+# An address as bounces print it. The lookbehind and possessive quantifiers keep matching linear on
+# hostile input (a 200 kB run of letters): a local part is tried once per run, never re-scanned.
+_LOCAL_CHARS = "A-Za-z0-9!#$%&'*+/=?^_`{|}~.-"
+ADDRESS = (
+    rf"(?<![{_LOCAL_CHARS}])[{_LOCAL_CHARS}]{{1,64}}+"  # local part, from the start of its run
+    r"@[A-Za-z0-9-]{1,63}+(?:\.[A-Za-z0-9-]{1,63}+)++"  # domain labels, never given back
+)
 _ADDRESS = re.compile(ADDRESS)
 # Where the copy of the original message starts; nothing below is the server's explanation.
 _ORIGINAL_MARKERS = re.compile(
@@ -52,8 +58,8 @@ FORMAT_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("amazonses", r"amazonses\.com"),
     )
 )
-_ALONE = re.compile(rf"^\s*[<\"]?({ADDRESS})[>\"]?\s*(?:\((?:expanded from|[^)]*@)[^)]*\))?\s*:?\s*$")
-_LINE_START = re.compile(rf"^\s*<({ADDRESS})>\s*(?:\(expanded from[^)]*\))?\s*:?\s*(.*)$")
+_ALONE = re.compile(rf"^\s*[<\"]?({ADDRESS})[>\"]?\s*(?:\([^()]{{0,300}}\))?\s*:?\s*$")
+_LINE_START = re.compile(rf"^\s*<({ADDRESS})>\s*(?:\(expanded from[^()]{{0,300}}\))?\s*:?\s*(.*)$")
 _LEADING = re.compile(rf"^\s*<?({ADDRESS})>?(?=[\s:;,]|$)")
 _RCPT = re.compile(rf"RCPT\s+TO\s*:\s*<?({ADDRESS})", re.IGNORECASE)
 _SENDMAIL = re.compile(rf"<?({ADDRESS})>?\.\.\.\s*(.*)$")
@@ -86,7 +92,10 @@ _REMOTE_HOST = re.compile(
     r"\bRemote Server at\s+([\w.-]+)",
     re.IGNORECASE | re.MULTILINE,
 )
-_MAX_TEXT = 200_000
+MAX_TEXT_CHARS = 200_000
+"""Only this much readable bounce text is searched for recipients; the rest is reported as cut."""
+_MAX_LINE = 2_000  # longer lines are not read for addresses: real bounce lines are short
+_MAX_DIAGNOSTIC = 4_000
 
 
 @dataclass(frozen=True)
@@ -167,9 +176,12 @@ def find_remote_host(text: str) -> str | None:
 
 def _recipient_on_line(line: str, excluded: set[str]) -> tuple[str, str] | None:
     """(address, rest of the line) when this line names a recipient."""
+    if "@" not in line:
+        return None
+    line = line[:_MAX_LINE]
     for pattern in (_ALONE, _LINE_START, _RCPT, _SENDMAIL, _LEADING, _CONTEXT):
         for found in pattern.finditer(line):
-            address = found.group(1).strip(".")
+            address = found.group(1).strip(".'")
             if address.lower() in excluded or _NOT_RECIPIENT_CONTEXT.search(line[: found.start(1)]):
                 continue
             rest = found.group(2) if pattern is _LINE_START else ("" if pattern is _ALONE else line)
@@ -178,9 +190,9 @@ def _recipient_on_line(line: str, excluded: set[str]) -> tuple[str, str] | None:
 
 
 def _block_result(recipient: str | None, lines: list[str]) -> TextRecipient:
-    block = "\n".join(lines).strip()
+    block = "\n".join(lines).strip()[: _MAX_DIAGNOSTIC * 2]
     reply, enhanced = find_codes(block)
-    diagnostic = " ".join(block.split())
+    diagnostic = " ".join(block.split())[:_MAX_DIAGNOSTIC]
     return TextRecipient(recipient, diagnostic, reply, enhanced, find_remote_host(block), find_command(block))
 
 
@@ -190,7 +202,7 @@ def extract_recipients(text: str, excluded: set[str]) -> list[TextRecipient]:
     ``excluded`` holds lower-cased addresses that are not recipients (the bounce's own To and From).
     Consecutive mentions of the same address (a Sendmail transcript) form one block.
     """
-    lines = text[:_MAX_TEXT].split("\n")
+    lines = text[:MAX_TEXT_CHARS].split("\n")
     blocks: list[tuple[str | None, list[str]]] = []
     preamble: list[str] = []
     for line in lines:

@@ -12,6 +12,7 @@ from checker.bounce.classify import classify
 from checker.bounce.dsn import DsnFields, parse_dsn_fields, typed_value
 from checker.bounce.formats import (
     ADDRESS,
+    MAX_TEXT_CHARS,
     detect_format,
     extract_recipients,
     split_original,
@@ -29,6 +30,8 @@ from checker.bounce.recipients import (
 )
 from checker.result import InputError
 
+MAX_RECIPIENTS = 1000
+"""At most this many recipients are reported; a larger list is cut and says so."""
 MAX_BOUNCE_BYTES = 5 * 1024 * 1024
 """Bounces larger than this (5 MiB) are refused; the explanation is always near the top."""
 
@@ -189,6 +192,18 @@ def _parse(text: str, providers: Mapping[str, Any] | None, depth: int = 0) -> Bo
         reporting_hosts=[reporting] if reporting else [],
         providers=providers,
     )
+    problems = []
+    if len(recipients) > MAX_RECIPIENTS or len(readable) > MAX_TEXT_CHARS:
+        recipients = recipients[:MAX_RECIPIENTS]
+        problems.append(
+            InputError(
+                f"The bounce is very long; only the first {MAX_RECIPIENTS} recipients or "
+                f"{MAX_TEXT_CHARS:,} characters of its text were read.",
+                "the pasted bounce",
+                "Paste one bounce at a time, without the returned message.",
+                "bounce.truncated",
+            )
+        )
     return BounceReport(
         kind=kind,
         format="rfc3464"
@@ -199,4 +214,5 @@ def _parse(text: str, providers: Mapping[str, Any] | None, depth: int = 0) -> Bo
         provider=provider,
         feedback_type=feedback.get("feedback-type"),
         subject=headers.get("subject"),
+        problems=tuple(problems),
     )

@@ -8,7 +8,8 @@ from typing import Any
 
 # Wording that names a provider even when no host name is visible (a pasted line, say).
 _WORDING: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("gmail", re.compile(r"\bgsmtp\b|support\.google\.com/mail|Google tried to deliver", re.IGNORECASE)),
+    # Only the refusing side's wording: "Google tried to deliver..." means Gmail reported, not refused.
+    ("gmail", re.compile(r"\bgsmtp\b|support\.google\.com/mail", re.IGNORECASE)),
     ("microsoft-365", re.compile(r"protection\.outlook\.com|RESOLVER\.[A-Z]+\.|Microsoft 365|Office 365")),
     ("outlook-com", re.compile(r"\bhotmail\.com\b|\bOutlook\.com\b|\bS3150\b|\bSC-00\d\b")),
     ("yahoo", re.compile(r"\byahoo(?:dns)?\.(?:com|net)\b|\[(?:TS|TSS|PH)\d\d\]", re.IGNORECASE)),

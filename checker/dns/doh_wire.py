@@ -96,4 +96,7 @@ class DohWireResolver:
             return failed(
                 name, rtype, DnsStatus.ERROR, "the DoH server sent a query, not a response", self.url
             )
+        asked = [q.name.to_text(omit_final_dot=True).lower() for q in message.question]
+        if message.id != 0 or (asked and asked[0] != name):
+            return failed(name, rtype, DnsStatus.ERROR, "the DoH server answered another question", self.url)
         return from_message(name, rtype, message, self.url)

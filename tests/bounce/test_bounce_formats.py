@@ -198,3 +198,38 @@ def test_many_recipients_in_one_dsn() -> None:
     )
     report = parse_bounce(text)
     assert [r.recipient for r in report.recipients] == [f"user{i}@example.com" for i in range(50)]
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "550 5.1.1 " + "a" * 200_000 + "@",
+        "550 5.1.1 x@" + "a" * 200_000,
+        "550 5.1.1 x@" + "a." * 100_000,
+        "@" * 300_000,
+        "550-5.1.1 " * 100_000,
+        "\n".join(f"<u{i}@example.com>:\n550 5.1.1 unknown" for i in range(20_000)),
+        "Content-Type: multipart/mixed; boundary=b0\n\n"
+        + "".join(f"--b{i}\nContent-Type: multipart/mixed; boundary=b{i + 1}\n\n" for i in range(500)),
+    ],
+    ids=[
+        "long-local-part",
+        "long-domain",
+        "many-labels",
+        "many-at",
+        "many-codes",
+        "many-recipients",
+        "deep-mime",
+    ],
+)
+def test_hostile_input_stays_fast(hostile: str) -> None:
+    started = time.perf_counter()
+    parse_bounce(hostile)
+    assert time.perf_counter() - started < 3
+
+
+def test_truncation_is_reported() -> None:
+    text = "\n".join(f"<u{i}@example.com>:\n550 5.1.1 unknown" for i in range(20_000))
+    report = parse_bounce(text)
+    assert len(report.recipients) == 1000
+    assert report.problems[0].reason == "bounce.truncated"

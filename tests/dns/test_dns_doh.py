@@ -85,11 +85,12 @@ async def test_cname_chain_keeps_only_the_asked_type(doh_server: DohServer, mode
         ("timeout", DnsStatus.TIMEOUT, "no answer within"),
     ],
 )
+@pytest.mark.parametrize("fetch_kind", ["urllib", "stream"])
 async def test_failures_become_statuses_with_a_sentence(
-    doh_server: DohServer, mode: str, failure: str, expected: DnsStatus, words: str
+    doh_server: DohServer, mode: str, failure: str, expected: DnsStatus, words: str, fetch_kind: str
 ) -> None:
     doh_server.fail("plain.test", "TXT", failure)
-    answer = await make(mode, doh_server, timeout=0.5).query("plain.test", "TXT")
+    answer = await make(mode, doh_server, timeout=0.5, fetch_kind=fetch_kind).query("plain.test", "TXT")
     assert answer.status is expected
     assert words in answer.error
     assert "plain.test" in answer.error and str(doh_server.port) in answer.error  # names query and server
@@ -175,3 +176,16 @@ async def test_delay_is_applied(dns_test_zone) -> None:
         started = time.perf_counter()
         await DohWireResolver(make_urllib_fetch(2.0), server.url).query("plain.test", "A")
         assert time.perf_counter() - started >= 0.1
+
+
+async def test_answer_to_another_question_is_refused(doh_server: DohServer) -> None:
+    import dns.message
+
+    from checker.dns.fetch import HttpResponse
+
+    async def wrong_answer(request):
+        reply = dns.message.make_response(dns.message.make_query("other.test", "A"))
+        return HttpResponse(200, {}, reply.to_wire())
+
+    answer = await DohWireResolver(wrong_answer, doh_server.url).query("plain.test", "A")
+    assert answer.status is DnsStatus.ERROR and "another question" in answer.error

@@ -106,3 +106,23 @@ async def test_a_crashing_section_becomes_an_error_check(psl) -> None:
     assert {c.reason for c in audit.checks} <= {"domain.section_failed", "dmarc.invalid_domain"} | {
         c.reason for c in audit.checks if c.reason.endswith(("temperror", "lookup_failed", "dns_error"))
     }
+
+
+async def test_spf_include_depth_sets_the_rounds(psl) -> None:
+    from checker.dns.zone import ZoneResolver
+
+    records = {
+        ("deep.test", "TXT"): ["v=spf1 include:l1a.test include:l1b.test include:l1c.test -all"],
+        ("l1a.test", "TXT"): ["v=spf1 include:l2.test ~all"],
+        ("l1b.test", "TXT"): ["v=spf1 ip4:192.0.2.0/24 ~all"],
+        ("l1c.test", "TXT"): ["v=spf1 a:host.l1c.test ~all"],
+        ("l2.test", "TXT"): ["v=spf1 include:l3.test ~all"],
+        ("l3.test", "TXT"): ["v=spf1 include:l4.test ~all"],
+        ("l4.test", "TXT"): ["v=spf1 ip4:198.51.100.0/24 ~all"],
+        ("host.l1c.test", "A"): ["192.0.2.9"],
+        ("deep.test", "MX"): ["0 ."],
+    }
+    counting = CountingResolver(LatencyResolver(ZoneResolver(records=records), 0.02))
+    audit = await audit_domain("deep.test", resolver=counting, psl=psl, probe_common_selectors=False)
+    assert "spf.lookup_count" in reasons(audit)
+    assert counting.rounds == 5  # deep.test -> l1a -> l2 -> l3 -> l4, every sibling asked together

@@ -34,6 +34,12 @@ def _closure(lock: dict, name: str) -> set[str]:
     return seen
 
 
+def test_our_wheel_sits_in_a_folder_named_after_its_hash(lock):
+    entry = lock["packages"]["smtp-checker"]
+    folder, name = entry["file_name"].split("/")
+    assert folder == entry["sha256"][:12] and name.startswith("smtp_checker-")
+
+
 def test_our_wheel_and_dependencies_are_registered_with_true_hashes(lock):
     for name in ("smtp-checker", *build_wheels.DEPENDENCIES):
         entry = lock["packages"][name]
@@ -69,10 +75,12 @@ def test_our_wheel_holds_the_browser_entry_points(lock):
 
 
 def test_second_build_is_a_no_op(lock):
-    files = sorted(build_wheels.WHEEL_DIR.iterdir())
-    before = {path.name: path.stat().st_mtime_ns for path in files}
+    def snapshot() -> dict[str, int]:
+        return {str(path): path.stat().st_mtime_ns for path in sorted(build_wheels.WHEEL_DIR.rglob("*"))}
+
+    before = snapshot()
     build_wheels.build(quiet=True)
-    after = {path.name: path.stat().st_mtime_ns for path in sorted(build_wheels.WHEEL_DIR.iterdir())}
+    after = snapshot()
     assert after == before
 
 
@@ -85,13 +93,13 @@ def test_missing_runtime_says_to_run_npm_ci(tmp_path):
 
 def test_hook_publishes_runtime_wheels_and_lock_and_drops_stale_wheels(lock, tmp_path):
     site = tmp_path / "site"
-    (site / "pyodide").mkdir(parents=True)
-    (site / "pyodide" / "smtp_checker-0.0.1-py3-none-any.whl").write_bytes(b"old")
+    (site / "pyodide" / "0123456789ab").mkdir(parents=True)
+    (site / "pyodide" / "0123456789ab" / "smtp_checker-0.1.0-py3-none-any.whl").write_bytes(b"old")
     published = pyodide_hook.publish_runtime(site, npm_dir=NPM, wheel_dir=build_wheels.WHEEL_DIR)
-    names = {path.name for path in (site / "pyodide").iterdir()}
+    names = {path.relative_to(site / "pyodide").as_posix() for path in (site / "pyodide").rglob("*")}
     assert set(build_wheels.RUNTIME_FILES) | {"pyodide-lock.json"} <= names
     assert {lock["packages"][n]["file_name"] for n in _closure(lock, "smtp-checker")} <= names
-    assert "smtp_checker-0.0.1-py3-none-any.whl" not in names
+    assert not (site / "pyodide" / "0123456789ab").exists()
     assert all(path.is_file() for path in published)
     served_lock = json.loads((site / "pyodide" / "pyodide-lock.json").read_text(encoding="utf-8"))
     assert served_lock == lock

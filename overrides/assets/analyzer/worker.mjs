@@ -45,10 +45,20 @@ async function fetchCatalog() {
   return response.text();
 }
 
+async function fetchLock() {
+  // Revalidated on every visit: it names the current checker wheel by its content hash.
+  const response = await fetch(`${PYODIDE_URL}pyodide-lock.json`, { cache: "no-cache" });
+  if (!response.ok) throw new Error(`HTTP ${response.status} for ${PYODIDE_URL}pyodide-lock.json`);
+  return response.text();
+}
+
 async function startPython() {
-  const { loadPyodide } = await import(`${PYODIDE_URL}pyodide.mjs`);
+  const [{ loadPyodide }, lockFileContents] = await Promise.all([
+    import(`${PYODIDE_URL}pyodide.mjs`),
+    withRetries(fetchLock),
+  ]);
   const pyodide = await withRetries(() =>
-    loadPyodide({ indexURL: PYODIDE_URL, lockFileURL: `${PYODIDE_URL}pyodide-lock.json` }),
+    loadPyodide({ indexURL: PYODIDE_URL, lockFileContents, packageBaseUrl: PYODIDE_URL }),
   );
   // Resource timing splits "runtime" into download and interpreter start-up.
   const files = performance.getEntriesByType("resource").filter((entry) => entry.name.startsWith(PYODIDE_URL));
