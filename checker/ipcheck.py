@@ -25,7 +25,8 @@ _DOCUMENTATION_NETWORKS = tuple(
 )
 # Words ISPs put in names of dynamic / end-user ranges; receivers treat such PTRs as "generic".
 _GENERIC_PTR = re.compile(
-    r"(dyn|dynamic|dhcp|pool|dsl|adsl|cable|broadband|ppp|customer|client|unassigned)", re.I
+    r"(?:^|[.-])(?:dyn|dynamic|dhcp|pool|dsl|adsl|cable|broadband|ppp|customer|client|unassigned)(?:[.-]|\d|$)",
+    re.I,
 )
 PTR_LINK = "/errors/550-5-7-25-gmail-ptr-record-missing/"
 

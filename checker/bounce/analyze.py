@@ -11,6 +11,8 @@ from checker.bounce.parse import parse_bounce
 from checker.result import InputError
 
 TOP_MATCHES = 3
+# Providers that are blocklists, not mail servers: a bounce cites them, it is not sent by them.
+_CITED_PROVIDERS = frozenset({"spamhaus"})
 
 _KIND_EXPLANATIONS = {
     MessageKind.FEEDBACK_REPORT: (
@@ -73,6 +75,17 @@ def _explain_recipient(
     return f"{who} {verb} {recipient}, but the bounce gives no SMTP code or reason that could be matched."
 
 
+def _who(report: BounceReport, providers: Mapping[str, Any]) -> str:
+    """Who refused, for the explanation: the provider's name, else the remote host, else a generic phrase."""
+    info = providers.get(report.provider or "", {})
+    name = info.get("name") if isinstance(info, Mapping) else None
+    remote = next((r.remote_mta for r in report.recipients if r.remote_mta), None)
+    if name and report.provider not in _CITED_PROVIDERS:
+        return str(name)
+    who = remote or "The receiving server"
+    return f"{who} (citing {name})" if name else who
+
+
 def _summary(report: BounceReport, analyses: list[RecipientAnalysis]) -> str:
     if report.kind in _KIND_EXPLANATIONS:
         feedback = f" (feedback type: {report.feedback_type})" if report.feedback_type else ""
@@ -96,12 +109,7 @@ def analyze_bounce(text: str | bytes, *, catalog: Mapping[str, Any]) -> BounceAn
     providers = catalog.get("providers") if isinstance(catalog, Mapping) else None
     providers = providers if isinstance(providers, Mapping) else {}
     report = parse_bounce(text, providers=providers)
-    provider_info = providers.get(report.provider or "", {})
-    who = provider_info.get("name") if isinstance(provider_info, Mapping) else None
-    who = who or (
-        report.recipients[0].remote_mta if report.recipients and report.recipients[0].remote_mta else None
-    )
-    who = who or "The receiving server"
+    who = _who(report, providers)
     analyses = []
     if report.kind in (MessageKind.BOUNCE, MessageKind.DELAY):
         for status in report.recipients:

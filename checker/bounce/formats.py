@@ -221,14 +221,22 @@ def extract_recipients(text: str, excluded: set[str]) -> list[TextRecipient]:
         return [_block_result(None, preamble)]
     results: dict[str, TextRecipient] = {}
     order: list[str] = []
+    before = _block_result(None, preamble)  # computed once: many recipients must not re-read it
     for address, block_lines in blocks:
         key = (address or "").lower()
         result = _block_result(address, block_lines)
-        if result.reply_code is None and result.enhanced_status is None:
+        if result.reply_code is None and result.enhanced_status is None and (
+            before.reply_code or before.enhanced_status
+        ):
             # The reply sometimes comes before the address (Exchange, some Japanese MTAs).
-            fallback = _block_result(address, preamble + block_lines)
-            if fallback.reply_code or fallback.enhanced_status:
-                result = fallback
+            result = TextRecipient(
+                address,
+                f"{before.diagnostic} {result.diagnostic}".strip()[:_MAX_DIAGNOSTIC],
+                before.reply_code,
+                before.enhanced_status,
+                result.remote_mta or before.remote_mta,
+                result.last_command or before.last_command,
+            )
         if key not in results:
             order.append(key)
             results[key] = result

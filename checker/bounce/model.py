@@ -39,13 +39,14 @@ class BounceReport:
     """A parsed bounce: its kind, format family, the reporting server and each recipient."""
 
     kind: MessageKind
-    format: str  # "rfc3464", "postfix", "exim", "qmail", "sendmail", "exchange", "gmail", "text", ...
+    format: str  # who wrote it: "postfix", "exim", "qmail", "sendmail", "exchange", "gmail", ... or "rfc3464"
     recipients: tuple[RecipientStatus, ...]
     reporting_mta: str | None
     provider: str | None
     feedback_type: str | None
     subject: str | None
     problems: tuple[InputError, ...] = ()
+    dsn: bool = False  # True when RFC 3464 delivery-status fields were found
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,8 @@ _MESSAGE_HEADERS = frozenset(
 _ADDRESS = re.compile(ADDRESS)
 _REPORTING_HOST = re.compile(
     r"This is the mail system at host\s+([\w.-]+\w)|Generating server:\s*([\w.-]+\w)|"
-    r"Mail Agent v[\d.]+ at\s+([\w.-]+\w)|Reporting-MTA:\s*dns;\s*([\w.-]+\w)",
+    r"Mail Agent v[\d.]+ at\s+([\w.-]+\w)|Reporting-MTA:\s*dns;\s*([\w.-]+\w)|"
+    r"qmail-send program at\s+([\w.-]+\w)",
     re.IGNORECASE,
 )
 
@@ -206,13 +207,12 @@ def _parse(text: str, providers: Mapping[str, Any] | None, depth: int = 0) -> Bo
         )
     return BounceReport(
         kind=kind,
-        format="rfc3464"
-        if parts.delivery_status
-        else (format_name or ("dsn-fields" if dsn.recipients else "text")),
+        format=format_name or ("rfc3464" if dsn.recipients or parts.delivery_status else "text"),
         recipients=tuple(recipients),
         reporting_mta=reporting,
         provider=provider,
         feedback_type=feedback.get("feedback-type"),
         subject=headers.get("subject"),
         problems=tuple(problems),
+        dsn=bool(dsn.recipients),
     )

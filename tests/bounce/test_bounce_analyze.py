@@ -103,3 +103,18 @@ def test_result_serialises_to_json() -> None:
     analysis = analyze_bounce((SAMPLES / "rfc3464-postfix.eml").read_bytes(), catalog=CATALOG)
     text = to_json(analysis)
     assert '"kind": "bounce"' in text and "nobody@gmail.com" in text
+
+
+def test_blocklist_is_cited_not_named_as_the_refusing_server() -> None:
+    catalog = {
+        "entries": [],
+        "providers": {"spamhaus": {"name": "Spamhaus (blocklist)", "hosts": []}},
+    }
+    text = (
+        "<a@example.com>: host mx.example.com[192.0.2.2] said: 554 5.7.1 Service unavailable; "
+        "Client host [192.0.2.9] blocked using zen.spamhaus.org (in reply to RCPT TO command)"
+    )
+    analysis = analyze_bounce(text, catalog=catalog)
+    assert analysis.report.provider == "spamhaus"
+    explanation = analysis.recipients[0].explanation
+    assert explanation.startswith("mx.example.com (citing Spamhaus (blocklist)) refused")

@@ -21,7 +21,7 @@ def _parse(name: str):
     [
         (
             "rfc3464-postfix.eml",
-            "rfc3464",
+            "postfix",
             "nobody@gmail.com",
             550,
             "5.1.1",
@@ -50,6 +50,7 @@ def test_format_families(sample, fmt, recipient, reply, enhanced, remote, comman
 
 def test_dsn_fields_are_read() -> None:
     report = _parse("rfc3464-postfix.eml")
+    assert report.dsn
     found = report.recipients[0]
     assert found.action == "failed"
     assert found.original_recipient == "nobody@gmail.com"
@@ -233,3 +234,8 @@ def test_truncation_is_reported() -> None:
     report = parse_bounce(text)
     assert len(report.recipients) == 1000
     assert report.problems[0].reason == "bounce.truncated"
+
+
+def test_reporting_server_from_text_formats() -> None:
+    assert _parse("qmail.txt").reporting_mta == "mail.example.jp"
+    assert _parse("delay.txt").reporting_mta == "mail.example.org"
