@@ -120,12 +120,8 @@ async def _mx(domain: str, resolver: Resolver) -> Section:
 
 async def _spf(domain: str, resolver: Resolver) -> Section:
     from checker.spf.audit import audit_spf
-    from checker.spf_prefetch import prefetch_spf
 
-    # the prefetch fills the shared cache level by level; the audit then mostly joins its queries
-    _, result = await asyncio.gather(
-        prefetch_spf(domain, resolver=resolver), audit_spf(domain, resolver=resolver)
-    )
+    result = await audit_spf(domain, resolver=resolver)
     return Section("SPF", tuple(result.checks), result)
 
 

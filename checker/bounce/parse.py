@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from email.policy import compat32
 from typing import Any
 
+from checker.bounce.amazonses import parse_ses_notification
 from checker.bounce.classify import classify
 from checker.bounce.dsn import DsnFields, parse_dsn_fields, typed_value
 from checker.bounce.formats import (
@@ -143,6 +144,16 @@ def _parse(text: str, providers: Mapping[str, Any] | None, depth: int = 0) -> Bo
     if below and not parts.original_headers:
         returned = email.message_from_string(below.lstrip("\n"), policy=compat32)
         parts.original_headers = [(str(name), str(value)) for name, value in returned.items()]
+    if ses := parse_ses_notification(readable):
+        return BounceReport(
+            kind=ses.kind,
+            format="amazonses-json",
+            recipients=ses.recipients[:MAX_RECIPIENTS],
+            reporting_mta=ses.reporting_mta,
+            provider=None,
+            feedback_type=ses.feedback_type,
+            subject=headers.get("subject"),
+        )
     dsn = parse_dsn_fields("\n\n".join(parts.delivery_status)) if parts.delivery_status else DsnFields()
     if not dsn.recipients:
         inline = parse_dsn_fields(readable)

@@ -68,8 +68,12 @@ def from_dsn(group: dict[str, str], text_block: TextRecipient | None) -> Recipie
     command = find_command(diagnostic or "") or (text_block.last_command if text_block else None)
     remote = typed_value(group.get("remote-mta", "")) or (text_block.remote_mta if text_block else None)
     original = typed_value(group.get("original-recipient", "")) or None
+    address = recipient_match.group(0) if recipient_match else None
+    if address is None and text_block is not None and text_block.recipient:
+        # Final-Recipient is a file path or "@host" (pipe and file deliveries): the text names the address.
+        address = text_block.recipient
     return RecipientStatus(
-        recipient=recipient_match.group(0) if recipient_match else (recipient or None),
+        recipient=address or recipient or None,
         action=(group.get("action") or "").split()[0].lower() if group.get("action", "").strip() else None,
         reply_code=reply,
         enhanced_status=choose_status(status_code(group.get("status")), enhanced),

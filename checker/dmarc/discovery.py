@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from checker.dmarc.lookup import QueryCache, TxtLookup, txt_lookup
+from checker.dmarc.lookup import TxtLookup, txt_lookup
 from checker.dmarc.record import DmarcRecord
 from checker.dmarc.reports import ReportAuthorization, check_report_authorizations
+from checker.dns.cache import per_run_cache
 from checker.dns.model import DnsStatus, Resolver
+from checker.dns.query import query_all
 from checker.orgdomain import (
     PublicSuffixes,
     TreeWalkOrgDomain,
@@ -61,7 +63,6 @@ async def discover_dmarc(
     *,
     resolver: Resolver,
     psl: PublicSuffixes,
-    cache: QueryCache | None = None,
     check_reports: bool = True,
 ) -> DmarcDiscovery:
     """Find the DMARC record for ``domain`` by RFC 7489 and RFC 9989 at once; never raises.
@@ -72,13 +73,13 @@ async def discover_dmarc(
     normalized = normalize_domain(domain)
     if isinstance(normalized, InputError):
         return DmarcDiscovery(str(domain), None, None, None, error=normalized)
-    cache = cache or QueryCache(resolver)
+    cached = per_run_cache(resolver)
     org_7489 = psl.organizational_domain(normalized)
     walk = tree_walk_names(normalized)
     # Walk order first, so the queries go out in the RFC 9989 sequence; the PSL name is usually on it.
     names = list(dict.fromkeys([*walk, org_7489]))
     keys = [(f"_dmarc.{name}", "TXT") for name in names] + [(normalized, t) for t in ("A", "AAAA", "MX")]
-    answers = await cache.many(keys)
+    answers = await query_all(cached, keys)
     lookups = {name: txt_lookup(answers[(f"_dmarc.{name}", "TXT")], f"_dmarc.{name}") for name in names}
     exists = _exists([answers[(normalized, t)].status for t in ("A", "AAAA", "MX")])
     old = _discover_7489(normalized, org_7489, lookups)
@@ -87,7 +88,7 @@ async def discover_dmarc(
     found = old if old.record is not None else new
     if check_reports and found.record is not None and found.record_domain:
         authorizations = await check_report_authorizations(
-            found.record_domain, found.record, cache=cache, psl=psl
+            found.record_domain, found.record, resolver=cached, psl=psl
         )
     differences = _differences(normalized, exists, old, new)
     return DmarcDiscovery(normalized, old, new, exists, differences, None, authorizations)
@@ -197,11 +198,13 @@ def walk_org_domain(domain: str, lookups: dict[str, TxtLookup]) -> TreeWalkOrgDo
     return org_domain_from_walk(domain, psd_by_name)
 
 
-async def tree_walk_org_domains(domains: list[str], *, cache: QueryCache) -> dict[str, TreeWalkOrgDomain]:
+async def tree_walk_org_domains(
+    domains: list[str], *, resolver: Resolver
+) -> dict[str, TreeWalkOrgDomain]:
     """RFC 9989 organizational domains for several domains, all walk queries asked at once."""
     clean = [d for d in (normalize_domain(x) for x in domains) if isinstance(d, str)]
     names = list(dict.fromkeys(name for domain in clean for name in tree_walk_names(domain)))
-    answers = await cache.many((f"_dmarc.{name}", "TXT") for name in names)
+    answers = await query_all(resolver, ((f"_dmarc.{name}", "TXT") for name in names))
     lookups = {name: txt_lookup(answers[(f"_dmarc.{name}", "TXT")], f"_dmarc.{name}") for name in names}
     return {domain: walk_org_domain(domain, lookups) for domain in clean}
 

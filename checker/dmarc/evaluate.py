@@ -15,8 +15,8 @@ from checker.dmarc.discovery import (
     select_policy,
 )
 from checker.dmarc.discovery import tree_walk_org_domains as _walk_orgs
-from checker.dmarc.lookup import QueryCache
 from checker.dmarc.record import DmarcRecord
+from checker.dns.cache import per_run_cache
 from checker.dns.model import Resolver
 from checker.orgdomain import PublicSuffixes, normalize_domain
 
@@ -310,8 +310,8 @@ async def verify_dmarc(
     """Discover the record (unless given) and evaluate; RFC 9989 uses tree-walk organizational domains."""
     dkim_results = list(dkim_results)
     from_domain = domain_of(from_domain)
-    cache = QueryCache(resolver)
-    discovery = discovery or await discover_dmarc(from_domain, resolver=resolver, psl=psl, cache=cache)
+    cached = per_run_cache(resolver)  # discovery and the tree walks share one view of DNS
+    discovery = discovery or await discover_dmarc(from_domain, resolver=cached, psl=psl)
     lookup = discovery.lookup(method)
     if lookup is None:
         lookup = PolicyLookup(
@@ -326,7 +326,7 @@ async def verify_dmarc(
         )
     if method == RFC9989:
         others = [d for d, _ in dkim_results] + ([spf_domain] if spf_domain else [])
-        walks = await _walk_orgs([discovery.domain, *others], cache=cache)
+        walks = await _walk_orgs([discovery.domain, *others], resolver=cached)
 
         def org_fn(domain: str) -> str:
             walk = walks.get(domain)

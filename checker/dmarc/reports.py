@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.dmarc.lookup import QueryCache, txt_lookup
+from checker.dmarc.lookup import txt_lookup
 from checker.dmarc.record import DmarcRecord
+from checker.dns.model import Resolver
+from checker.dns.query import query_all
 from checker.orgdomain import PublicSuffixes
 
 
@@ -22,7 +24,7 @@ class ReportAuthorization:
 
 
 async def check_report_authorizations(
-    policy_domain: str, record: DmarcRecord, *, cache: QueryCache, psl: PublicSuffixes
+    policy_domain: str, record: DmarcRecord, *, resolver: Resolver, psl: PublicSuffixes
 ) -> tuple[ReportAuthorization, ...]:
     """Query ``<policy_domain>._report._dmarc.<destination>`` for every external destination at once."""
     own_org = psl.organizational_domain(policy_domain)
@@ -33,7 +35,7 @@ async def check_report_authorizations(
         if uri.domain and psl.organizational_domain(uri.domain) != own_org
     ]
     names = {uri.domain: f"{policy_domain}._report._dmarc.{uri.domain}" for _, uri in external if uri.domain}
-    answers = await cache.many((name, "TXT") for name in names.values())
+    answers = await query_all(resolver, ((name, "TXT") for name in names.values()))
     results = []
     for tag, uri in external:
         name = names[uri.domain or ""]

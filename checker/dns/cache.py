@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from checker.dns.model import DnsAnswer, Resolver
+from checker.dns.query import safe_query
 
 
 class CachingResolver:
@@ -12,7 +13,7 @@ class CachingResolver:
 
     Two mechanisms asking for the same name and type at the same moment share one query: the
     second caller awaits the first caller's task. Failed answers are cached too, so one run sees
-    one consistent view of DNS.
+    one consistent view of DNS; a resolver that raises is cached as an ERROR answer.
     """
 
     def __init__(self, inner: Resolver) -> None:
@@ -25,9 +26,19 @@ class CachingResolver:
         key = (name.rstrip(".").lower(), rtype.upper())
         pending = self._answers.get(key)
         if pending is None:
-            pending = asyncio.ensure_future(self.inner.query(*key))
+            pending = asyncio.ensure_future(safe_query(self.inner, *key))
             self._answers[key] = pending
         else:
             self.hits += 1
         # shield: a caller that gives up must not cancel the query other callers are waiting on
         return await asyncio.shield(pending)
+
+    def cancel_pending(self) -> None:
+        """Stop every query still in flight (the run gave up waiting); answers already in stay cached."""
+        for pending in self._answers.values():
+            pending.cancel()
+
+
+def per_run_cache(resolver: Resolver) -> CachingResolver:
+    """``resolver`` itself when it already caches for this run, else a new ``CachingResolver`` around it."""
+    return resolver if isinstance(resolver, CachingResolver) else CachingResolver(resolver)

@@ -239,3 +239,25 @@ def test_truncation_is_reported() -> None:
 def test_reporting_server_from_text_formats() -> None:
     assert _parse("qmail.txt").reporting_mta == "mail.example.jp"
     assert _parse("delay.txt").reporting_mta == "mail.example.org"
+
+
+def test_amazon_ses_json_notifications() -> None:
+    bounce = (
+        '{"notificationType":"Bounce","bounce":{"bounceType":"Permanent","bouncedRecipients":[{"emailAddress":'
+        '"gone@example.com","action":"failed","status":"5.1.1",'
+        '"diagnosticCode":"smtp; 550 5.1.1 user unknown"}],'
+        '"reportingMTA":"dsn; a1.smtp-out.example.com"}}'
+    )
+    report = parse_bounce(bounce)
+    assert (report.kind, report.format, report.reporting_mta) == (
+        MessageKind.BOUNCE,
+        "amazonses-json",
+        "a1.smtp-out.example.com",
+    )
+    found = report.recipients[0]
+    assert (found.recipient, found.reply_code, found.enhanced_status) == ("gone@example.com", 550, "5.1.1")
+    complaint = '{"notificationType":"Complaint","complaint":{"complainedRecipients":'
+    complaint += '[{"emailAddress":"a@b.example"}],"complaintFeedbackType":"abuse"}}'
+    report = parse_bounce(complaint)
+    assert (report.kind, report.feedback_type) == (MessageKind.FEEDBACK_REPORT, "abuse")
+    assert parse_bounce('{"notificationType": "Bounce", broken').kind is MessageKind.NOT_A_BOUNCE

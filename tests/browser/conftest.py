@@ -55,7 +55,9 @@ def doh_server():
         yield server
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an asyncio loop marked as running while it
+# is open, which would break every pytest-asyncio test collected after this folder.
+@pytest.fixture(scope="module")
 def chromium():
     from playwright.sync_api import sync_playwright
 

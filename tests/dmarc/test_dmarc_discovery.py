@@ -1,7 +1,6 @@
 """discover_dmarc: RFC 7489 (PSL) and RFC 9989 (tree walk) side by side, and their differences."""
 
 from checker.dmarc import RFC9989, discover_dmarc, tree_walk_org_domains
-from checker.dmarc.lookup import QueryCache
 from checker.dns.model import DnsStatus
 from checker.dns.zone import ZoneResolver
 from checker.orgdomain import PublicSuffixes
@@ -122,7 +121,7 @@ async def test_tree_walk_org_domains_psd_y():
         }
     )
     walks = await tree_walk_org_domains(
-        ["mail.giant.bank.example", "mail.mega.bank.example"], cache=QueryCache(zone)
+        ["mail.giant.bank.example", "mail.mega.bank.example"], resolver=zone
     )
     assert walks["mail.giant.bank.example"].org_domain == "giant.bank.example"
     assert walks["mail.mega.bank.example"].org_domain == "mega.bank.example"
