@@ -17,14 +17,13 @@ when that is deeper.
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from checker.dns.cache import CachingResolver
+from checker.dns.cache import per_run_cache
 from checker.dns.model import Resolver
-from checker.orgdomain import PublicSuffixes, normalize_domain
+from checker.orgdomain import PublicSuffixes, default_public_suffixes, normalize_domain
 from checker.result import Check, InputError, Verdict
 
 # Documented above; scripts/bench_dns.py compares measured rounds with it.
@@ -82,7 +81,7 @@ async def audit_domain(
             {"input": domain},
         )
         return DomainAudit(str(domain), (Section("Domain", (check,)),), normalized)
-    cached = resolver if isinstance(resolver, CachingResolver) else CachingResolver(resolver)
+    cached = per_run_cache(resolver)
     known_selectors = tuple(dict.fromkeys(s.strip().lower() for s in (selectors or ()) if s.strip()))
     runs: list[tuple[str, Callable[[], Awaitable[Section]]]] = [
         ("MX", lambda: _mx(normalized, cached)),
@@ -151,12 +150,6 @@ async def _dkim(domain: str, resolver: Resolver, known: Sequence[str], probe_com
     return Section("DKIM", tuple(checks), {"named": list(named), "probed": list(probed)})
 
 
-@functools.lru_cache(maxsize=1)
-def _bundled_psl() -> PublicSuffixes:
-    # parsing the list takes ~0.1 s in CPython and more in Pyodide: do it once per process
-    return PublicSuffixes()
-
-
 async def _nothing() -> list[Any]:
     return []
 
@@ -164,7 +157,9 @@ async def _nothing() -> list[Any]:
 async def _dmarc(domain: str, resolver: Resolver, psl: PublicSuffixes | None) -> Section:
     from checker.dmarc import audit_dmarc
 
-    result = await audit_dmarc(domain, resolver=resolver, psl=psl if psl is not None else _bundled_psl())
+    result = await audit_dmarc(
+        domain, resolver=resolver, psl=psl if psl is not None else default_public_suffixes()
+    )
     return Section("DMARC", tuple(result.checks), result)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from checker.dns.blocklists import DEFAULT_BLOCKLISTS, Blocklist, BlocklistAnswer, Listing, interpret
 from checker.dns.model import DnsAnswer, Resolver
+from checker.dns.query import safe_query
 from checker.dns.reverse import IpAddress, dnsbl_name, reverse_name
 from checker.result import Check, InputError, Verdict
 
@@ -85,10 +86,10 @@ class ReverseDns:
 async def reverse_dns(address: IpAddress, *, resolver: Resolver) -> ReverseDns:
     """PTR lookup, then A or AAAA for each PTR name (concurrently), keeping names that map back."""
     name = reverse_name(address)
-    ptr = await resolver.query(name, "PTR")
+    ptr = await safe_query(resolver, name, "PTR")
     names = tuple(dict.fromkeys(record.lower() for record in ptr.records))[:MAX_PTR_NAMES]
     forward_type = "A" if address.version == 4 else "AAAA"
-    forward = tuple(await asyncio.gather(*(resolver.query(host, forward_type) for host in names)))
+    forward = tuple(await asyncio.gather(*(safe_query(resolver, host, forward_type) for host in names)))
     confirmed = tuple(host for host, answer in zip(names, forward, strict=True) if _contains(answer, address))
     return ReverseDns(str(address), name, ptr, names, forward, confirmed)
 
@@ -161,7 +162,7 @@ async def check_ip(
     asked = [bl for bl in blocklists if parsed.version == 4 or bl.ipv6]
     reverse, *answers = await asyncio.gather(
         reverse_dns(parsed, resolver=resolver),
-        *(resolver.query(dnsbl_name(parsed, bl.zone), "A") for bl in asked),
+        *(safe_query(resolver, dnsbl_name(parsed, bl.zone), "A") for bl in asked),
     )
     by_id = {bl.id: (bl, answer) for bl, answer in zip(asked, answers, strict=True)}
     results: list[BlocklistResult] = []

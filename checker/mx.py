@@ -11,6 +11,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from checker.dns.model import DnsAnswer, DnsStatus, Resolver
+from checker.dns.query import safe_query
 from checker.ipcheck import ReverseDns, address_scope, reverse_dns, reverse_dns_checks
 from checker.result import Check, Verdict
 
@@ -54,7 +55,7 @@ def _is_ip_literal(host: str) -> bool:
 
 async def audit_mx(domain: str, *, resolver: Resolver) -> MxAudit:
     """Look up MX, each host's A/AAAA, and reverse DNS of every address; all queries per level at once."""
-    answer = await resolver.query(domain, "MX")
+    answer = await safe_query(resolver, domain, "MX")
     if answer.status is not DnsStatus.OK:
         return MxAudit(domain, False, (), tuple(await _no_mx_checks(domain, answer, resolver)))
     parsed = sorted({mx for mx in (parse_mx(record) for record in answer.records) if mx is not None})
@@ -160,7 +161,9 @@ def _valid(addresses: tuple[str, ...]) -> list[str]:
 
 
 async def _host_addresses(host: str, resolver: Resolver) -> tuple[DnsAnswer, DnsAnswer]:
-    a_answer, aaaa_answer = await asyncio.gather(resolver.query(host, "A"), resolver.query(host, "AAAA"))
+    a_answer, aaaa_answer = await asyncio.gather(
+        safe_query(resolver, host, "A"), safe_query(resolver, host, "AAAA")
+    )
     return a_answer, aaaa_answer
 
 

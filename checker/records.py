@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from checker.dns.model import DnsAnswer, Resolver
+from checker.dns.query import safe_query
 from checker.result import Check, Verdict
 
 _MTA_STS_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
@@ -52,7 +53,7 @@ async def audit_mta_sts(domain: str, *, resolver: Resolver) -> PolicyRecord:
     name = f"_mta-sts.{domain}"
     host = f"mta-sts.{domain}"
     answer, host_a, host_aaaa = await asyncio.gather(
-        resolver.query(name, "TXT"), resolver.query(host, "A"), resolver.query(host, "AAAA")
+        safe_query(resolver, name, "TXT"), safe_query(resolver, host, "A"), safe_query(resolver, host, "AAAA")
     )
     title = "MTA-STS"
     records, problem = _select(answer, "STSv1")
@@ -136,7 +137,7 @@ async def audit_mta_sts(domain: str, *, resolver: Resolver) -> PolicyRecord:
 async def audit_tls_rpt(domain: str, *, resolver: Resolver) -> PolicyRecord:
     """Check ``_smtp._tls.<domain>`` (``v=TLSRPTv1; rua=``)."""
     name = f"_smtp._tls.{domain}"
-    answer = await resolver.query(name, "TXT")
+    answer = await safe_query(resolver, name, "TXT")
     title = "TLS reporting (TLS-RPT)"
     records, problem = _select(answer, "TLSRPTv1")
     evidence = {"query": f"TXT {name}", "records": list(answer.records)}
@@ -188,7 +189,7 @@ async def audit_tls_rpt(domain: str, *, resolver: Resolver) -> PolicyRecord:
 async def audit_bimi(domain: str, *, resolver: Resolver, selector: str = "default") -> PolicyRecord:
     """Check ``<selector>._bimi.<domain>`` (``v=BIMI1; l=<https SVG>; a=<https PEM>``)."""
     name = f"{selector}._bimi.{domain}"
-    answer = await resolver.query(name, "TXT")
+    answer = await safe_query(resolver, name, "TXT")
     title = "BIMI (brand logo)"
     records, problem = _select(answer, "BIMI1")
     evidence = {"query": f"TXT {name}", "records": list(answer.records)}

@@ -11,7 +11,8 @@ from dkim.crypto import UnparsableKeyError, parse_public_key
 from dkim.util import InvalidTagValueList, parse_tag_value
 
 from checker import ed25519
-from checker.dns.model import DnsAnswer, DnsStatus, Resolver
+from checker.dns.model import DnsAnswer, Resolver
+from checker.dns.query import safe_query
 
 # RSA keys larger than this are refused: the modular exponentiation time grows with the cube of
 # the size, and nobody publishes such keys (RFC 8301 asks verifiers to handle up to 4096 bits).
@@ -162,10 +163,7 @@ def _pick_record(records: tuple[str, ...]) -> str | None:
 async def fetch_key(resolver: Resolver, selector: str, domain: str) -> KeyLookup:
     """Query ``<selector>._domainkey.<domain>`` TXT and parse it; DNS trouble stays in ``answer``."""
     name = key_query_name(selector, domain)
-    try:
-        answer = await resolver.query(name, "TXT")
-    except Exception as error:  # a resolver breaking its contract must not break the report
-        answer = DnsAnswer(name, "TXT", DnsStatus.ERROR, error=f"resolver error: {error}")
+    answer = await safe_query(resolver, name, "TXT")
     record = _pick_record(answer.records) if answer.ok else None
     key = parse_key_record(record) if record is not None else None
     return KeyLookup(name, answer, key, len(answer.records))

@@ -198,9 +198,7 @@ def walk_org_domain(domain: str, lookups: dict[str, TxtLookup]) -> TreeWalkOrgDo
     return org_domain_from_walk(domain, psd_by_name)
 
 
-async def tree_walk_org_domains(
-    domains: list[str], *, resolver: Resolver
-) -> dict[str, TreeWalkOrgDomain]:
+async def tree_walk_org_domains(domains: list[str], *, resolver: Resolver) -> dict[str, TreeWalkOrgDomain]:
     """RFC 9989 organizational domains for several domains, all walk queries asked at once."""
     clean = [d for d in (normalize_domain(x) for x in domains) if isinstance(d, str)]
     names = list(dict.fromkeys(name for domain in clean for name in tree_walk_names(domain)))

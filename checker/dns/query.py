@@ -16,7 +16,9 @@ async def safe_query(resolver: Resolver, name: str, rtype: str) -> DnsAnswer:
         return DnsAnswer(name, rtype, DnsStatus.ERROR, error=f"resolver raised {type(exc).__name__}: {exc}")
 
 
-async def query_all(resolver: Resolver, questions: Iterable[tuple[str, str]]) -> dict[tuple[str, str], DnsAnswer]:
+async def query_all(
+    resolver: Resolver, questions: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], DnsAnswer]:
     """Ask independent ``(name, type)`` questions at once; answers keyed by the question as asked."""
     asked = list(dict.fromkeys(questions))
     answers = await asyncio.gather(*(safe_query(resolver, name, rtype) for name, rtype in asked))

@@ -12,6 +12,7 @@ import ipaddress
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
+from checker.dns.cache import CachingResolver
 from checker.dns.model import DnsAnswer, Resolver
 from checker.spf.audit_checks import build_checks
 from checker.spf.evaluate import DEFAULT_TIMEOUT
@@ -30,20 +31,20 @@ _AUDIT_IP = ipaddress.IPv4Address("192.0.2.1")  # never matched; only fills the 
 
 @dataclass
 class _Walk:
-    """Mutable state of one audit: a query cache, the node budget, what was found."""
+    """Mutable state of one audit: the query cache, the node budget, what was found."""
 
     lookups: LimitedLookups
     root: str
-    cache: dict[tuple[str, str], asyncio.Future[DnsAnswer]] = field(default_factory=dict)
+    # Each question is asked (and logged) once per audit, even when concurrent terms ask it together.
+    cache: CachingResolver = field(init=False)
     nodes: int = 0
     findings: list[Finding] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.cache = CachingResolver(self.lookups)
+
     async def query(self, name: str, rtype: str) -> DnsAnswer:
-        """Each question is asked once per audit, even when concurrent terms ask it together."""
-        key = (name.lower(), rtype)
-        if key not in self.cache:
-            self.cache[key] = asyncio.ensure_future(self.lookups.query(name, rtype))
-        return await self.cache[key]
+        return await self.cache.query(name, rtype)
 
     async def query_many(self, questions: list[tuple[str, str]]) -> list[DnsAnswer]:
         return list(await asyncio.gather(*(self.query(name, rtype) for name, rtype in questions)))
@@ -64,8 +65,7 @@ async def audit_spf(domain: str, *, resolver: Resolver, timeout: float = DEFAULT
     try:
         tree = await asyncio.wait_for(_visit(walk, domain, "root", (), 0), timeout)
     except TimeoutError:
-        for pending in walk.cache.values():
-            pending.cancel()
+        walk.cache.cancel_pending()
         detail = f"the DNS lookups took longer than {timeout:g} seconds in total"
         walk.findings[:] = [Finding("timeout", domain, detail, "root")]
         tree = _leaf(domain, "root", detail)

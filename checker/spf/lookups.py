@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from checker.dns.model import DnsAnswer, DnsStatus, Resolver
+from checker.dns.model import DnsAnswer, Resolver
+from checker.dns.query import safe_query
 
 MAX_DNS_TERMS = 10
 MAX_VOID_LOOKUPS = 2
@@ -83,12 +84,7 @@ class LimitedLookups:
 
     async def query(self, name: str, rtype: str) -> DnsAnswer:
         """Ask the resolver; a resolver that raises is reported as an ERROR answer, not propagated."""
-        try:
-            answer = await self.resolver.query(name, rtype)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # a misbehaving injected resolver must not crash the check
-            answer = DnsAnswer(name, rtype, DnsStatus.ERROR, error=f"resolver raised {type(exc).__name__}")
+        answer = await safe_query(self.resolver, name, rtype)
         self.log.append(SpfQuery(name, rtype, answer.status.value))
         return answer
 
