@@ -12,6 +12,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from checker.dns.model import Resolver
 from checker.result import InputError, to_jsonable
@@ -107,6 +108,14 @@ def _text_field(request: Mapping[str, Any], key: str, *, where: str, label: str,
     return value
 
 
+def _usable_doh_url(url: str) -> bool:
+    # Plain http only to this machine (a local test or development DoH server); https anywhere.
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return bool(parts.hostname)
+    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+
+
 def make_doh_resolver(doh: Any) -> Resolver:
     """Build the DNS-over-HTTPS resolver the page asked for, fetching through the browser's ``fetch``.
 
@@ -114,9 +123,19 @@ def make_doh_resolver(doh: Any) -> Resolver:
     """
     where = "Resolver setting"
     settings = doh if isinstance(doh, Mapping) else DEFAULT_DOH
-    url = settings.get("url") or DEFAULT_DOH["url"]
+    url = settings.get("url")
     wire_format = str(settings.get("format") or "json").lower()
-    if not isinstance(url, str) or not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+    if not isinstance(url, str) or not url.strip():
+        # Never fall back to some resolver the reader did not choose: say what is missing instead.
+        raise _BadRequest(
+            InputError(
+                what="No DNS-over-HTTPS resolver address was given.",
+                where=where,
+                fix="Pick one of the listed resolvers, or enter your resolver's full https:// address.",
+                reason="input.doh_url",
+            )
+        )
+    if not _usable_doh_url(url.strip()):
         raise _BadRequest(
             InputError(
                 what=f"The DNS-over-HTTPS address {url!r} is not an https:// URL.",
@@ -125,6 +144,7 @@ def make_doh_resolver(doh: Any) -> Resolver:
                 reason="input.doh_url",
             )
         )
+    url = url.strip()
     if wire_format not in ("json", "wire"):
         raise _BadRequest(
             InputError(

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from checker.catalog_source import load_catalog
 from checker.result import Check, InputError, Verdict, to_json
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_ERROR = 0, 1, 2, 3
 MAX_INPUT_BYTES = 10 * 1024 * 1024
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 EXIT_HELP = """exit codes:
   0  nothing failed (all checks passed, or only warnings and notes)
@@ -264,7 +263,10 @@ async def _headers(args: argparse.Namespace, resolver: Any, stdin: TextIO, out: 
 
 def _bounce(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     data = _read_input(args.file, stdin)
-    catalog, catalog_note = load_catalog(args.catalog)
+    loaded = load_catalog(args.catalog)
+    if isinstance(loaded, InputError):
+        raise CliInputError(loaded)
+    catalog, catalog_note = loaded
     try:
         from checker.bounce.analyze import analyze_bounce
     except ImportError as missing:
@@ -291,50 +293,6 @@ def _bounce(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     for problem in analysis.problems:
         _print_wrapped(f"Problem: {problem.what} ({problem.where}) {problem.fix}", out, indent="  ")
     return EXIT_OK
-
-
-def load_catalog(source: str | None) -> tuple[dict[str, Any], str | None]:
-    """The bounce catalog and a note when it is missing: from ``source`` (path or URL), the built site,
-    or ``errors/*.yml`` through ``scripts.sitegen``; an empty catalog as the last resort."""
-    empty: dict[str, Any] = {"entries": [], "providers": {}}
-    if source:
-        try:
-            if source.startswith(("http://", "https://")):
-                import urllib.request
-
-                with urllib.request.urlopen(source, timeout=15) as response:
-                    return json.loads(response.read().decode("utf-8")), None
-            return json.loads(Path(source).read_text(encoding="utf-8")), None
-        except (OSError, ValueError) as trouble:
-            raise CliInputError(
-                InputError(
-                    f"Cannot load the catalog from {source} ({trouble}).",
-                    "--catalog",
-                    "Give the path or URL of a catalog.json built by mkdocs build.",
-                )
-            ) from trouble
-    for built in (Path("site/catalog.json"), REPO_ROOT / "site" / "catalog.json"):
-        if built.is_file():
-            try:
-                return json.loads(built.read_text(encoding="utf-8")), None
-            except ValueError:
-                continue
-    errors_dir = REPO_ROOT / "errors"
-    if errors_dir.is_dir() and (REPO_ROOT / "scripts" / "sitegen").is_dir():
-        if str(REPO_ROOT) not in sys.path:
-            sys.path.insert(0, str(REPO_ROOT))
-        try:
-            from scripts.sitegen.export import catalog_data
-            from scripts.sitegen.validation import load_entries
-
-            return catalog_data(load_entries(errors_dir)), None
-        except Exception as trouble:  # a broken entry must not stop the bounce analysis itself
-            return (
-                empty,
-                f"the error catalog could not be built from errors/*.yml ({trouble}), so no pages are "
-                "ranked.",
-            )
-    return empty, "no error catalog was found (build the site or pass --catalog), so no pages are ranked."
 
 
 # -- output -----------------------------------------------------------------------------------------

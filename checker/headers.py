@@ -12,7 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from checker.authres import AuthenticationResults, AuthResEntry, auth_results_checks, classify_auth_results
+from checker.authres import AuthenticationResults
+from checker.authres_trust import AuthResEntry, auth_results_checks, classify_auth_results
 from checker.dmarc import RFC7489, RFC9989, AlignmentRow, DmarcDiscovery, DmarcEvaluation, discover_dmarc
 from checker.dmarc.author import author_domains, combine_evaluations
 from checker.dmarc.checks import dmarc_checks

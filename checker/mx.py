@@ -11,6 +11,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from checker.dns.model import DnsAnswer, DnsStatus, Resolver
+from checker.dns.names import fold_name
 from checker.dns.query import safe_query
 from checker.ipcheck import ReverseDns, address_scope, reverse_dns, reverse_dns_checks
 from checker.result import Check, Verdict
@@ -41,7 +42,7 @@ def parse_mx(record: str) -> tuple[int, str] | None:
     parts = record.split()
     if len(parts) != 2 or not parts[0].isdigit():
         return None
-    host = parts[1].rstrip(".").lower() or "."
+    host = fold_name(parts[1]) or "."
     return int(parts[0]), host
 
 

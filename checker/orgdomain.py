@@ -14,63 +14,11 @@ from pathlib import Path
 
 from publicsuffixlist import PublicSuffixList
 
+from checker.dns.names import fold_name, normalize_domain
 from checker.result import InputError
 
 # RFC 9989 section 4.10: a walk never makes more than this many queries.
 MAX_TREE_WALK_QUERIES = 8
-_MAX_DOMAIN_LENGTH = 253
-_MAX_LABEL_LENGTH = 63
-
-
-def normalize_domain(domain: str) -> str | InputError:
-    """Lower-case A-label form of a domain, without the trailing dot; an InputError when it is not one.
-
-    Unicode labels are converted with IDNA so ``bücher.example`` and ``xn--bcher-kva.example`` compare
-    equal; empty labels (``a..b``), a leading dot and over-long names are refused with a fix.
-    """
-    if not isinstance(domain, str):
-        return InputError("The domain is not text.", repr(domain), "Give a domain name such as example.com.")
-    text = domain.strip()
-    if text.endswith("."):
-        text = text[:-1]
-    if not text:
-        return InputError("The domain is empty.", repr(domain), "Give a domain name such as example.com.")
-    if "@" in text or any(char.isspace() or char in '<>()[],;:"\\/' for char in text):
-        return InputError(
-            "This is not a bare domain name (it contains spaces, @ or punctuation).",
-            domain,
-            "Give only the domain, e.g. example.com rather than user@example.com or <example.com>.",
-        )
-    labels = text.split(".")
-    if any(not label for label in labels):
-        return InputError(
-            "The domain has an empty label (two dots in a row, or a leading dot).",
-            domain,
-            "Remove the extra dot, e.g. write example.com rather than example..com or .example.com.",
-        )
-    ascii_labels = []
-    for label in labels:
-        try:
-            ascii_label = label.encode("idna").decode("ascii") if not label.isascii() else label
-        except UnicodeError:
-            return InputError(
-                f"The label {label!r} is not a valid internationalised domain label.",
-                domain,
-                "Check the spelling of the domain, or paste its xn-- (punycode) form.",
-            )
-        if len(ascii_label) > _MAX_LABEL_LENGTH:
-            return InputError(
-                f"The label {label!r} is longer than 63 characters.",
-                domain,
-                "Check that the domain is complete.",
-            )
-        ascii_labels.append(ascii_label.lower())
-    result = ".".join(ascii_labels)
-    if len(result) > _MAX_DOMAIN_LENGTH:
-        return InputError(
-            "The domain is longer than 253 characters.", domain, "Check that the domain is complete."
-        )
-    return result
 
 
 class PublicSuffixes:
@@ -110,7 +58,7 @@ class PublicSuffixes:
         """
         normalized = normalize_domain(domain)
         if isinstance(normalized, InputError):
-            return domain.strip().rstrip(".").lower()
+            return fold_name(domain.strip())
         return self._psl.privatesuffix(normalized) or normalized
 
     def is_public_suffix(self, domain: str) -> bool:
@@ -142,7 +90,7 @@ def tree_walk_names(domain: str) -> list[str]:
     The walk starts at ``domain``; a name of eight or more labels jumps straight to its last seven
     labels (the label-skipping rule), then one label is dropped per step down to the top-level domain.
     """
-    labels = domain.rstrip(".").lower().split(".")
+    labels = fold_name(domain).split(".")
     names = [".".join(labels)]
     remaining = labels
     if len(remaining) >= MAX_TREE_WALK_QUERIES:
@@ -173,7 +121,7 @@ def org_domain_from_walk(domain: str, psd_by_name: Mapping[str, str | None]) -> 
     otherwise it is the record-publishing name with the fewest labels, or the domain itself.
     """
     names = tree_walk_names(domain)
-    full_labels = domain.rstrip(".").lower().split(".")
+    full_labels = fold_name(domain).split(".")
     with_record: list[str] = []
     for name in names:
         if name not in psd_by_name:

@@ -14,8 +14,24 @@ from dataclasses import dataclass
 from checker.dns.model import DnsAnswer, Resolver
 from checker.dns.query import safe_query
 from checker.result import Check, Verdict
+from checker.taglist import tag_values
 
 _MTA_STS_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
+
+
+@dataclass(frozen=True)
+class _PolicyKind:
+    """What tells one kind of policy record apart in its checks."""
+
+    title: str  # the check name shown to people
+    code: str  # the reason-code prefix
+    noun: str  # how the record is named in sentences
+    version: str  # the v= value that marks the record
+
+
+_MTA_STS = _PolicyKind("MTA-STS", "mta_sts", "MTA-STS", "STSv1")
+_TLS_RPT = _PolicyKind("TLS reporting (TLS-RPT)", "tls_rpt", "TLS-RPT", "TLSRPTv1")
+_BIMI = _PolicyKind("BIMI (brand logo)", "bimi", "BIMI", "BIMI1")
 
 
 @dataclass(frozen=True)
@@ -26,17 +42,6 @@ class PolicyRecord:
     record: str | None
     tags: dict[str, str]
     checks: tuple[Check, ...]
-
-
-def parse_tags(record: str) -> dict[str, str]:
-    """``"v=STSv1; id=abc"`` -> ``{"v": "STSv1", "id": "abc"}``; later duplicates do not overwrite."""
-    tags: dict[str, str] = {}
-    for part in record.split(";"):
-        if "=" not in part:
-            continue
-        key, value = part.split("=", 1)
-        tags.setdefault(key.strip().lower(), value.strip())
-    return tags
 
 
 def _select(answer: DnsAnswer, version: str) -> tuple[list[str], Check | None]:
@@ -55,32 +60,19 @@ async def audit_mta_sts(domain: str, *, resolver: Resolver) -> PolicyRecord:
     answer, host_a, host_aaaa = await asyncio.gather(
         safe_query(resolver, name, "TXT"), safe_query(resolver, host, "A"), safe_query(resolver, host, "AAAA")
     )
-    title = "MTA-STS"
-    records, problem = _select(answer, "STSv1")
+    title = _MTA_STS.title
     evidence = {"query": f"TXT {name}", "records": list(answer.records)}
-    if problem is not None:
-        return PolicyRecord(name, None, {}, (_renamed(problem, title, "mta_sts"),))
-    if not records:
-        check = Check(
-            title,
-            Verdict.INFO,
-            "mta_sts.missing",
-            f"{domain} publishes no MTA-STS policy. MTA-STS is optional: it tells senders to insist on "
-            "encrypted, verified connections to your mail servers, which stops downgrade attacks.",
-            evidence,
-        )
-        return PolicyRecord(name, None, {}, (check,))
-    if len(records) > 1:
-        check = Check(
-            title,
-            Verdict.FAIL,
-            "mta_sts.multiple_records",
-            f"{name} has {len(records)} MTA-STS records; RFC 8461 says senders then ignore MTA-STS "
-            "entirely. Keep exactly one.",
-            evidence,
-        )
-        return PolicyRecord(name, None, {}, (check,))
-    tags = parse_tags(records[0])
+    found = _single_record(
+        name,
+        answer,
+        _MTA_STS,
+        f"{domain} publishes no MTA-STS policy. MTA-STS is optional: it tells senders to insist on "
+        "encrypted, verified connections to your mail servers, which stops downgrade attacks.",
+        "RFC 8461 says senders then ignore MTA-STS entirely. Keep exactly one.",
+    )
+    if isinstance(found, PolicyRecord):
+        return found
+    tags = tag_values(found)
     checks: list[Check] = []
     policy_id = tags.get("id", "")
     if not _MTA_STS_ID.match(policy_id):
@@ -131,39 +123,26 @@ async def audit_mta_sts(domain: str, *, resolver: Resolver) -> PolicyRecord:
             {"url": f"https://{host}/.well-known/mta-sts.txt"},
         )
     )
-    return PolicyRecord(name, records[0], tags, tuple(checks))
+    return PolicyRecord(name, found, tags, tuple(checks))
 
 
 async def audit_tls_rpt(domain: str, *, resolver: Resolver) -> PolicyRecord:
     """Check ``_smtp._tls.<domain>`` (``v=TLSRPTv1; rua=``)."""
     name = f"_smtp._tls.{domain}"
     answer = await safe_query(resolver, name, "TXT")
-    title = "TLS reporting (TLS-RPT)"
-    records, problem = _select(answer, "TLSRPTv1")
+    title = _TLS_RPT.title
     evidence = {"query": f"TXT {name}", "records": list(answer.records)}
-    if problem is not None:
-        return PolicyRecord(name, None, {}, (_renamed(problem, title, "tls_rpt"),))
-    if not records:
-        check = Check(
-            title,
-            Verdict.INFO,
-            "tls_rpt.missing",
-            f"{domain} asks for no TLS reports. TLS-RPT is optional: with it, senders email you daily "
-            "summaries of failed encrypted connections, which helps catch MTA-STS or certificate problems.",
-            evidence,
-        )
-        return PolicyRecord(name, None, {}, (check,))
-    if len(records) > 1:
-        check = Check(
-            title,
-            Verdict.FAIL,
-            "tls_rpt.multiple_records",
-            f"{name} has {len(records)} TLS-RPT records; RFC 8460 says senders then send no reports. Keep "
-            "one.",
-            evidence,
-        )
-        return PolicyRecord(name, None, {}, (check,))
-    tags = parse_tags(records[0])
+    found = _single_record(
+        name,
+        answer,
+        _TLS_RPT,
+        f"{domain} asks for no TLS reports. TLS-RPT is optional: with it, senders email you daily "
+        "summaries of failed encrypted connections, which helps catch MTA-STS or certificate problems.",
+        "RFC 8460 says senders then send no reports. Keep one.",
+    )
+    if isinstance(found, PolicyRecord):
+        return found
+    tags = tag_values(found)
     destinations = [uri.strip() for uri in tags.get("rua", "").split(",") if uri.strip()]
     bad = [uri for uri in destinations if not re.match(r"^(mailto:[^@\s]+@[^@\s]+|https://\S+)$", uri, re.I)]
     if not destinations or bad:
@@ -183,38 +162,26 @@ async def audit_tls_rpt(domain: str, *, resolver: Resolver) -> PolicyRecord:
             f"{domain} asks for TLS reports at {', '.join(destinations)}.",
             {**evidence, "rua": destinations},
         )
-    return PolicyRecord(name, records[0], tags, (check,))
+    return PolicyRecord(name, found, tags, (check,))
 
 
 async def audit_bimi(domain: str, *, resolver: Resolver, selector: str = "default") -> PolicyRecord:
     """Check ``<selector>._bimi.<domain>`` (``v=BIMI1; l=<https SVG>; a=<https PEM>``)."""
     name = f"{selector}._bimi.{domain}"
     answer = await safe_query(resolver, name, "TXT")
-    title = "BIMI (brand logo)"
-    records, problem = _select(answer, "BIMI1")
+    title = _BIMI.title
     evidence = {"query": f"TXT {name}", "records": list(answer.records)}
-    if problem is not None:
-        return PolicyRecord(name, None, {}, (_renamed(problem, title, "bimi"),))
-    if not records:
-        check = Check(
-            title,
-            Verdict.INFO,
-            "bimi.missing",
-            f"{domain} publishes no BIMI record. BIMI is optional: it lets some mailboxes show your logo, "
-            "and needs DMARC at p=quarantine or p=reject first.",
-            evidence,
-        )
-        return PolicyRecord(name, None, {}, (check,))
-    if len(records) > 1:
-        check = Check(
-            title,
-            Verdict.FAIL,
-            "bimi.multiple_records",
-            f"{name} has {len(records)} BIMI records; receivers then ignore BIMI. Keep one.",
-            evidence,
-        )
-        return PolicyRecord(name, None, {}, (check,))
-    tags = parse_tags(records[0])
+    found = _single_record(
+        name,
+        answer,
+        _BIMI,
+        f"{domain} publishes no BIMI record. BIMI is optional: it lets some mailboxes show your logo, "
+        "and needs DMARC at p=quarantine or p=reject first.",
+        "receivers then ignore BIMI. Keep one.",
+    )
+    if isinstance(found, PolicyRecord):
+        return found
+    tags = tag_values(found)
     logo, authority = tags.get("l", ""), tags.get("a", "")
     checks: list[Check] = []
     if not logo and not authority:
@@ -269,7 +236,34 @@ async def audit_bimi(domain: str, *, resolver: Resolver, selector: str = "defaul
                     {**evidence, "a": authority},
                 )
             )
-    return PolicyRecord(name, records[0], tags, tuple(checks))
+    return PolicyRecord(name, found, tags, tuple(checks))
+
+
+def _single_record(
+    name: str, answer: DnsAnswer, kind: _PolicyKind, missing: str, why_one: str
+) -> str | PolicyRecord:
+    """The one record of ``kind`` in ``answer``, or the finished result saying why there is not exactly one.
+
+    ``name`` is the name asked (a resolver may report a CNAME target); ``missing`` explains an absent
+    record; ``why_one`` says what receivers do when there are several.
+    """
+    records, problem = _select(answer, kind.version)
+    evidence = {"query": f"TXT {name}", "records": list(answer.records)}
+    if problem is not None:
+        return PolicyRecord(name, None, {}, (_renamed(problem, kind.title, kind.code),))
+    if not records:
+        check = Check(kind.title, Verdict.INFO, f"{kind.code}.missing", missing, evidence)
+        return PolicyRecord(name, None, {}, (check,))
+    if len(records) > 1:
+        check = Check(
+            kind.title,
+            Verdict.FAIL,
+            f"{kind.code}.multiple_records",
+            f"{name} has {len(records)} {kind.noun} records; {why_one}",
+            evidence,
+        )
+        return PolicyRecord(name, None, {}, (check,))
+    return records[0]
 
 
 def _renamed(check: Check, title: str, prefix: str) -> Check:

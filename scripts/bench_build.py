@@ -72,6 +72,7 @@ category: {CATEGORIES[index % len(CATEGORIES)]}
 permanent: {"true" if reply >= 500 else "false"}
 meaning: |-
   {prose * 3}
+distinguish: 'says "Synthetic reason {tag}" ({codes} alone is shared with other entries)'
 who_sends:
   - name: Synthetic provider
     wording: "Synthetic reason {tag}: message refused"

@@ -29,6 +29,8 @@ category: TODO  # one of: {categories}
 permanent: {permanent}
 meaning: |-
   TODO: what the error means and why the server sends it.
+# Shown on the code's hub page: what in the bounce text tells this apart (plain words, 5-120 characters).
+distinguish: 'TODO: e.g. says "Relay access denied" or names the provider (gsmtp)'
 who_sends:
   - name: {provider_name}
     wording: "TODO: the text after the code"

@@ -2,7 +2,8 @@
 
 from checker.dkim.keycheck import COMMON_SELECTORS, DkimKeyCheck, check_dkim_key, probe_selectors
 from checker.dkim.keys import DkimKey, parse_key_record
-from checker.dkim.verify import DkimReport, DkimSignatureResult, verify_dkim
+from checker.dkim.results import DkimReport, DkimSignatureResult
+from checker.dkim.verify import verify_dkim
 
 __all__ = [
     "COMMON_SELECTORS",

@@ -9,6 +9,7 @@ from typing import Any
 
 from checker.dkim.keys import DkimKey, fetch_key, is_valid_domain, is_valid_selector, key_query_name
 from checker.dns.model import Resolver
+from checker.dns.names import fold_name
 from checker.result import Check, Verdict
 
 COMMON_SELECTORS: tuple[str, ...] = (
@@ -114,7 +115,7 @@ async def check_dkim_key(
 
     With ``probing`` a missing or revoked key is INFO rather than FAIL (a guess that missed).
     """
-    domain = domain.strip().rstrip(".").lower()
+    domain = fold_name(domain.strip())
     selector = selector.strip().lower()
     query = key_query_name(selector, domain)
     if not is_valid_domain(domain) or not is_valid_selector(selector):

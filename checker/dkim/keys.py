@@ -77,6 +77,12 @@ class DkimKey:
         return self.problem is None
 
 
+def decode_tag_list(value: bytes) -> dict[str, str]:
+    """An RFC 6376 tag list (key or signature) as text; malformed lists raise ``InvalidTagValueList``."""
+    raw = parse_tag_value(value)
+    return {k.decode("ascii", "replace"): v.decode("utf-8", "replace") for k, v in raw.items()}
+
+
 def _split_list(value: str) -> tuple[str, ...]:
     return tuple(part.strip().lower() for part in value.split(":") if part.strip())
 
@@ -84,10 +90,7 @@ def _split_list(value: str) -> tuple[str, ...]:
 def parse_key_record(record: str) -> DkimKey:
     """Parse a DKIM key TXT record; never raises, problems are reported in the result."""
     try:
-        tags = {
-            k.decode("ascii", "replace"): v.decode("ascii", "replace")
-            for k, v in parse_tag_value(record.encode("utf-8", "replace")).items()
-        }
+        tags = decode_tag_list(record.encode("utf-8", "replace"))
     except InvalidTagValueList as error:
         return DkimKey(
             record, problem="dkim.key_invalid", problem_detail=f"the record is not a tag list ({error})"

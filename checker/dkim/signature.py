@@ -7,9 +7,10 @@ import binascii
 import re
 from dataclasses import dataclass, field
 
-from dkim.util import InvalidTagValueList, parse_tag_value
+from dkim.util import InvalidTagValueList
 
-from checker.dkim.keys import is_valid_domain, is_valid_selector
+from checker.dkim.keys import decode_tag_list, is_valid_domain, is_valid_selector
+from checker.dns.names import a_label
 
 ALGORITHMS = {
     "rsa-sha256": ("rsa", "sha256"),
@@ -78,11 +79,6 @@ class SignatureFields:
         return shown
 
 
-def _decode_tags(value: bytes) -> dict[str, str]:
-    raw = parse_tag_value(value)
-    return {k.decode("ascii", "replace"): v.decode("utf-8", "replace") for k, v in raw.items()}
-
-
 def _b64(value: str) -> bytes | None:
     compact = _WSP.sub("", value)
     if not _B64.match(compact) or len(compact) % 4:
@@ -91,16 +87,6 @@ def _b64(value: str) -> bytes | None:
         return base64.b64decode(compact, validate=True)
     except (binascii.Error, ValueError):
         return None
-
-
-def _a_label(domain: str) -> str:
-    """RFC 8616 lets d= carry U-labels; DNS queries need the A-label form."""
-    if domain.isascii():
-        return domain
-    try:
-        return domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        return domain  # left as is; the domain check below reports it
 
 
 def _int_tag(tags: dict[str, str], name: str) -> tuple[int | None, SignatureProblem | None]:
@@ -123,7 +109,7 @@ def parse_signature(
     """
     prefix = "dkim" if kind == "dkim" else "arc"
     try:
-        tags = _decode_tags(value)
+        tags = decode_tag_list(value)
     except InvalidTagValueList as error:
         problem = SignatureProblem(
             f"{prefix}.malformed_signature", f"the tag list cannot be parsed ({error})"
@@ -146,7 +132,7 @@ def parse_signature(
         return result(SignatureProblem("dkim.bad_version", f'v= must be "1", found "{tags["v"]}"'))
     typed: dict[str, object] = {
         "algorithm": tags["a"].strip().lower(),
-        "domain": _a_label(tags["d"].strip().lower()),
+        "domain": a_label(tags["d"].strip().lower()),  # RFC 8616 allows U-labels in d=
         "selector": tags["s"].strip().lower(),
         "body_hash": _WSP.sub("", tags.get("bh", "")),
     }
@@ -208,7 +194,7 @@ def parse_signature(
     if "i" in tags:
         identity = tags["i"].strip()
         typed["identity"] = identity
-        identity_domain = _a_label(identity.rpartition("@")[2].lower())
+        identity_domain = a_label(identity.rpartition("@")[2].lower())
         domain = str(typed["domain"])
         if "@" not in identity or not (identity_domain == domain or identity_domain.endswith("." + domain)):
             detail = f"i={identity} is not at d={domain} or one of its subdomains"

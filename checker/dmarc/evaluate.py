@@ -18,6 +18,7 @@ from checker.dmarc.discovery import tree_walk_org_domains as _walk_orgs
 from checker.dmarc.record import DmarcRecord
 from checker.dns.cache import per_run_cache
 from checker.dns.model import Resolver
+from checker.dns.names import fold_name
 from checker.orgdomain import PublicSuffixes, normalize_domain
 
 _DOWNGRADE = {"reject": "quarantine", "quarantine": "none", "none": "none"}
@@ -197,7 +198,7 @@ def domain_of(address: str) -> str:
 
 def _clean(domain: str) -> str:
     normalized = normalize_domain(domain_of(domain)) if domain else domain
-    return normalized if isinstance(normalized, str) else (domain or "").strip().rstrip(".").lower()
+    return normalized if isinstance(normalized, str) else fold_name((domain or "").strip())
 
 
 def _row(

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from checker.dns.names import fold_name
+from checker.taglist import split_tag_list
+
 POLICIES = ("none", "quarantine", "reject")
 KNOWN_TAGS = ("v", "p", "sp", "np", "pct", "adkim", "aspf", "rua", "ruf", "fo", "ri", "rf", "psd", "t")
 # RFC 9989 appendix A.6: these tags are gone; pre-9989 receivers may still honour them.
@@ -108,27 +111,20 @@ def parse_dmarc_record(text: str) -> DmarcRecord:
                 0,
             )
         )
-    offset = 0
-    for chunk in text.split(";"):
-        start = offset
-        offset += len(chunk) + 1
-        stripped = chunk.strip(" \t\r\n")
-        if not stripped:
-            continue
-        position = start + (len(chunk) - len(chunk.lstrip(" \t\r\n")))
-        if "=" not in stripped:
+    for piece in split_tag_list(text):
+        position = piece.position
+        if piece.name is None:
             problems.append(
                 RecordProblem(
                     "dmarc.syntax_error",
                     "error",
-                    f"{stripped!r} at character {position + 1} is not a tag=value pair.",
+                    f"{piece.text!r} at character {position + 1} is not a tag=value pair.",
                     None,
                     position,
                 )
             )
             continue
-        name, _, value = stripped.partition("=")
-        name, value = name.strip(" \t").lower(), value.strip(" \t")
+        name, value = piece.name, piece.value
         if not _TAG_NAME_RE.match(name):
             problems.append(
                 RecordProblem(
@@ -327,7 +323,7 @@ def _parse_uris(
                     uri,
                     "mailto",
                     f"{local}@{domain}",
-                    domain.lower().rstrip("."),
+                    fold_name(domain),
                     (size + unit) if size else None,
                 )
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from checker.dns.model import DnsAnswer, Resolver
+from checker.dns.names import fold_name
 from checker.dns.query import safe_query
 
 
@@ -23,7 +24,7 @@ class CachingResolver:
 
     async def query(self, name: str, rtype: str) -> DnsAnswer:
         """Answer from the cache, join an identical query in flight, or ask the inner resolver."""
-        key = (name.rstrip(".").lower(), rtype.upper())
+        key = (fold_name(name), rtype.upper())
         pending = self._answers.get(key)
         if pending is None:
             pending = asyncio.ensure_future(safe_query(self.inner, *key))

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.dns.convert import SUPPORTED_TYPES, capped, failed
-from checker.dns.fetch import Fetch, FetchError, HttpRequest
+from checker.dns.doh_http import doh_exchange
+from checker.dns.fetch import Fetch, HttpRequest
 from checker.dns.model import DnsAnswer, DnsStatus
+from checker.dns.names import fold_name
 
 DNS_JSON = "application/dns-json"
 TYPE_CODES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15, "TXT": 16, "AAAA": 28}
@@ -109,7 +111,7 @@ class DohJsonResolver:
 
     async def query(self, name: str, rtype: str) -> DnsAnswer:
         """Ask ``url`` for ``rtype`` records of ``name``."""
-        name = name.rstrip(".").lower()
+        name = fold_name(name)
         rtype = rtype.upper()
         if rtype not in TYPE_CODES or rtype not in SUPPORTED_TYPES:
             return failed(name, rtype, DnsStatus.ERROR, f"the record type {rtype} is not supported", self.url)
@@ -119,17 +121,9 @@ class DohJsonResolver:
         request = HttpRequest(
             "GET", f"{self.url}{'&' if '?' in self.url else '?'}{params}", {"accept": DNS_JSON}
         )
-        try:
-            response = await self.fetch(request)
-        except FetchError as trouble:
-            status = DnsStatus.TIMEOUT if trouble.timed_out else DnsStatus.ERROR
-            return failed(name, rtype, status, f"the DoH server did not answer: {trouble.message}", self.url)
-        except Exception as unexpected:  # an injected fetch may raise anything; never let it escape
-            return failed(name, rtype, DnsStatus.ERROR, f"the DoH request failed ({unexpected!r})", self.url)
-        if response.status != 200:
-            return failed(
-                name, rtype, DnsStatus.ERROR, f"the DoH server returned HTTP {response.status}", self.url
-            )
+        response = await doh_exchange(self.fetch, request, name=name, rtype=rtype, server=self.url)
+        if isinstance(response, DnsAnswer):
+            return response
         try:
             document = json.loads(response.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):

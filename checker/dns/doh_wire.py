@@ -10,8 +10,10 @@ import base64
 from dataclasses import dataclass
 
 from checker.dns.convert import SUPPORTED_TYPES, failed, from_message
-from checker.dns.fetch import Fetch, FetchError, HttpRequest
+from checker.dns.doh_http import doh_exchange
+from checker.dns.fetch import Fetch, HttpRequest
 from checker.dns.model import DnsAnswer, DnsStatus
+from checker.dns.names import fold_name
 
 DNS_MESSAGE = "application/dns-message"
 
@@ -49,7 +51,7 @@ class DohWireResolver:
 
     async def query(self, name: str, rtype: str) -> DnsAnswer:
         """Ask ``url`` for ``rtype`` records of ``name``."""
-        name = name.rstrip(".").lower()
+        name = fold_name(name)
         rtype = rtype.upper()
         if rtype not in SUPPORTED_TYPES:
             return failed(name, rtype, DnsStatus.ERROR, f"the record type {rtype} is not supported", self.url)
@@ -65,17 +67,9 @@ class DohWireResolver:
             )
         else:
             request = HttpRequest("GET", query_url(self.url, wire), {"accept": DNS_MESSAGE})
-        try:
-            response = await self.fetch(request)
-        except FetchError as trouble:
-            status = DnsStatus.TIMEOUT if trouble.timed_out else DnsStatus.ERROR
-            return failed(name, rtype, status, f"the DoH server did not answer: {trouble.message}", self.url)
-        except Exception as unexpected:  # an injected fetch may raise anything; never let it escape
-            return failed(name, rtype, DnsStatus.ERROR, f"the DoH request failed ({unexpected!r})", self.url)
-        if response.status != 200:
-            return failed(
-                name, rtype, DnsStatus.ERROR, f"the DoH server returned HTTP {response.status}", self.url
-            )
+        response = await doh_exchange(self.fetch, request, name=name, rtype=rtype, server=self.url)
+        if isinstance(response, DnsAnswer):
+            return response
         return self._decode(name, rtype, response.body)
 
     def _decode(self, name: str, rtype: str, body: bytes) -> DnsAnswer:

@@ -9,6 +9,7 @@ from typing import Any
 
 from checker.dns.convert import SUPPORTED_TYPES, failed, from_message
 from checker.dns.model import DnsAnswer, DnsStatus
+from checker.dns.names import fold_name
 
 DEFAULT_LIFETIME_SECONDS = 5.0
 
@@ -43,7 +44,7 @@ class SystemResolver:
         import dns.exception
         import dns.resolver
 
-        name = name.rstrip(".").lower()
+        name = fold_name(name)
         rtype = rtype.upper()
         if rtype not in SUPPORTED_TYPES:
             return failed(

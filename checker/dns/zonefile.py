@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.dns.model import DnsStatus
+from checker.dns.names import fold_name
 from checker.dns.zone import ZoneResolver
 
 FAILURE_MODES = ("servfail", "timeout", "http500", "malformed", "huge")
@@ -69,7 +70,7 @@ class ZoneData:
 
 
 def _norm(name: str) -> str:
-    return str(name).rstrip(".").lower()
+    return fold_name(str(name))
 
 
 def parse_zone(document: Mapping[str, Any], *, where: str = "zone fixture") -> ZoneData:

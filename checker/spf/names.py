@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from checker.dns.names import a_label, fold_name
+
 _MAX_NAME = 253
 _MAX_LABEL = 63
 TOPLABEL = re.compile(r"[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*|[A-Za-z0-9]+-[A-Za-z0-9-]*[A-Za-z0-9]")
@@ -71,17 +73,10 @@ def reverse_name(ip: IpAddress) -> str:
 
 def is_within(name: str, domain: str) -> bool:
     """True when ``name`` is ``domain`` or a subdomain of it, ignoring case and trailing dots."""
-    name = name.rstrip(".").lower()
-    domain = domain.rstrip(".").lower()
+    name, domain = fold_name(name), fold_name(domain)
     return name == domain or name.endswith("." + domain)
 
 
 def ascii_domain(domain: str) -> str:
     """The domain in ASCII (xn-- labels) when it is an internationalised name; otherwise unchanged."""
-    domain = domain.strip()
-    if domain.isascii():
-        return domain
-    try:
-        return domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        return domain  # left as is: domain_problem() then explains why it cannot be used
+    return a_label(domain.strip())  # unconvertible names stay as they are: domain_problem() explains them

@@ -2,7 +2,7 @@
 
 from .browse import render_browse
 from .export import catalog_data, catalog_json
-from .hubs import distinguishing_words, hubs, render_hub
+from .hubs import distinguishing_words, entry_hub_slugs, hubs, render_hub
 from .markup import MarkdownRenderer
 from .model import Catalog, Entry, Provider
 from .render_entry import jsonld, jsonld_html, render_entry
@@ -21,6 +21,7 @@ __all__ = [
     "catalog_json",
     "check_entries",
     "distinguishing_words",
+    "entry_hub_slugs",
     "hubs",
     "jsonld",
     "jsonld_html",

@@ -61,7 +61,7 @@ def render_browse(catalog: Catalog) -> dict[str, str]:
             by_code[entry.enhanced_code or "none"].append(entry)
         for code in sorted(by_code):
             body.append(f"\n## {code if code != 'none' else 'Without an enhanced code'}\n")
-            body.extend(entry_line(entry, "../../") for entry in by_code[code])
+            body.extend(entry_line(entry, "../../", hint=entry.distinguish) for entry in by_code[code])
         pages[f"browse/status/{key}.md"] = "\n".join(body) + "\n"
 
     lines = [
@@ -88,7 +88,7 @@ def render_browse(catalog: Catalog) -> dict[str, str]:
                         search=exclude,
                     ),
                     f"# Errors from {md_text(provider.name)}\n",
-                    *(entry_line(e, "../../") for e in group),
+                    *(entry_line(e, "../../", hint=e.distinguish) for e in group),
                 ]
             )
             + "\n"
@@ -113,7 +113,7 @@ def render_browse(catalog: Catalog) -> dict[str, str]:
                         title=name, description=f"SMTP errors in the category {name}.", search=exclude
                     ),
                     f"# {md_text(name)}\n",
-                    *(entry_line(e, "../../") for e in group),
+                    *(entry_line(e, "../../", hint=e.distinguish) for e in group),
                 ]
             )
             + "\n"

@@ -22,6 +22,7 @@ def catalog_data(catalog: Catalog) -> dict[str, Any]:
             "enhanced_code": entry.enhanced_code,
             "title": entry.title,
             "summary": entry.data["summary"],
+            "distinguish": entry.distinguish,
             "category": entry.data["category"],
             "permanent": entry.data["permanent"],
             "providers": list(entry.data["providers"]),

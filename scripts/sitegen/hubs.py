@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from .markup import entry_line, front_matter, md_text, plain_text
-from .model import Catalog, Entry, hub_slug
+from .markup import entry_line, front_matter, md_text
+from .model import Catalog, Entry, entry_codes, entry_pairs, hub_slug
 
 NOT_DECISIVE = (
     "**The number alone does not identify the cause.** Several unrelated problems are reported with "
@@ -31,41 +33,70 @@ class Hub:
 
 
 def hubs(catalog: Catalog) -> dict[str, Hub]:
-    """Hubs for every reply+enhanced code pair and every enhanced code shared by two or more entries."""
+    """Hubs for every reply+enhanced pair and every enhanced code that two or more entries cover.
+
+    An entry covers its own codes and the ones in ``match`` (the relay-denied entry is filed as
+    554 5.7.1 but Exchange sends 550 5.7.1), so it is listed on the hub of each. Within a hub the
+    entries filed under that code come first, then the ones that declare it in ``match``, then
+    the generic catch-alls.
+    """
     pairs: dict[tuple[int, str], list[Entry]] = defaultdict(list)
     enhanced: dict[str, list[Entry]] = defaultdict(list)
     for entry in catalog.entries:
-        if entry.enhanced_code:
-            pairs[(entry.reply_code, entry.enhanced_code)].append(entry)
-            enhanced[entry.enhanced_code].append(entry)
-    found = [Hub(hub_slug(r, e), r, e, tuple(group)) for (r, e), group in pairs.items() if len(group) > 1]
+        for pair in entry_pairs(entry):
+            pairs[pair].append(entry)
+        for code in entry_codes(entry)[1]:
+            enhanced[code].append(entry)
+    found = [
+        Hub(hub_slug(r, e), r, e, _ordered(group, r, e)) for (r, e), group in pairs.items() if len(group) > 1
+    ]
     found += [
-        Hub(hub_slug(None, e), None, e, tuple(group)) for e, group in enhanced.items() if len(group) > 1
+        Hub(hub_slug(None, e), None, e, _ordered(group, None, e))
+        for e, group in enhanced.items()
+        if len(group) > 1
     ]
     return {hub.slug: hub for hub in sorted(found, key=lambda hub: hub.slug)}
 
 
-HINT_LENGTH = 90
+def _ordered(group: list[Entry], reply_code: int | None, enhanced_code: str) -> tuple[Entry, ...]:
+    def rank(entry: Entry) -> tuple[int, str]:
+        if entry.data.get("match", {}).get("generic"):
+            return 3, entry.entry_id
+        if entry.enhanced_code != enhanced_code:
+            return 2, entry.entry_id
+        return (0 if reply_code in (None, entry.reply_code) else 1), entry.entry_id
+
+    return tuple(sorted(group, key=rank))
+
+
+def entry_hub_slugs(entry: Entry, existing: Collection[str]) -> list[str]:
+    """The hubs listing ``entry``, among the slugs in ``existing``: its own codes first."""
+    own = [hub_slug(entry.reply_code, entry.enhanced_code)] if entry.enhanced_code else []
+    own += [entry.enhanced_code] if entry.enhanced_code else []
+    # Then the pairs its own examples show (Exchange's 550 5.7.1 for a 554 5.7.1 entry), then the rest.
+    seen = {
+        (int(reply), enhanced)
+        for example in entry.data.get("examples", ())
+        for reply, enhanced in _EXAMPLE_CODES.findall(example)
+    }
+    pairs = sorted(
+        entry_pairs(entry), key=lambda pair: (pair not in seen, pair[1] != entry.enhanced_code, pair)
+    )
+    others = [hub_slug(r, e) for r, e in pairs] + sorted(entry_codes(entry)[1])
+    slugs: list[str] = []
+    for slug in [*own, *others]:
+        if slug in existing and slug not in slugs:
+            slugs.append(slug)
+    return slugs
 
 
 def distinguishing_words(entry: Entry) -> str:
-    """What in the bounce text tells this entry apart from others with the same code (shortened)."""
-    words = _distinguishing_words(entry)
-    return words if len(words) <= HINT_LENGTH else words[: HINT_LENGTH - 1].rstrip() + "…"
+    """What in the bounce text tells this entry apart from others with the same code."""
+    return entry.distinguish
 
 
-def _distinguishing_words(entry: Entry) -> str:
-    data = entry.data
-    if data.get("distinguish"):
-        return str(data["distinguish"])
-    senders = data.get("who_sends", ())
-    for sender in sorted(senders, key=lambda sender: not sender.get("wording_exact")):
-        if sender.get("wording"):
-            return str(sender["wording"])
-    patterns = data.get("match", {}).get("patterns", ())
-    if patterns:
-        return str(patterns[0]).replace("\\", "")
-    return plain_text(data["summary"]).split(". ")[0]
+_EXAMPLE_CODES = re.compile(r"\b([245][0-9]{2})[ -]([245]\.[0-9]{1,3}\.[0-9]{1,3})\b")
+GENERIC_NOTE = "(the catch-all: choose it only when none of the other causes fits)"
 
 
 def render_hub(hub: Hub) -> str:
@@ -82,8 +113,17 @@ def render_hub(hub: Hub) -> str:
         ),
         f"# {md_text(title)}\n",
         f"{NOT_DECISIVE}\n",
-        f"Entries with {code_desc}, and the words in the bounce text that point to each one:\n",
-        *(entry_line(entry, "../", hint=distinguishing_words(entry)) for entry in hub.entries),
+        f"Entries that use {code_desc}, and how to tell each one apart by the words in the bounce. "
+        "An entry filed under another code is listed when servers also send it with this one.\n",
+        *(
+            entry_line(
+                entry,
+                "../",
+                hint=entry.distinguish
+                + (f" {GENERIC_NOTE}" if entry.data.get("match", {}).get("generic") else ""),
+            )
+            for entry in hub.entries
+        ),
         "\nNot sure? [Paste your bounce in the analyzer](../analyzer.md) and it will rank these for you.\n",
     ]
     return "\n".join(lines)

@@ -65,9 +65,17 @@ def front_matter(**fields: object) -> str:
     return f"---\n{lines}\n---\n\n"
 
 
+DISTINGUISH_LABEL = "How to tell it apart:"
+
+
 def entry_line(entry: Entry, prefix: str, *, hint: str | None = None) -> str:
-    """A Markdown list item linking to an entry page; ``prefix`` leads from the page to the docs root."""
-    line = f"- [{md_text(entry.title)}]({prefix}errors/{entry.entry_id}.md) {md_code(entry.codes_text)}"
+    """A Markdown list item linking to an entry page; ``prefix`` leads from the page to the docs root.
+
+    ``hint`` (plain words, usually the entry's ``distinguish``) goes on a second line.
+    """
+    line = f"- [{md_text(entry.title)}]({prefix}errors/{entry.entry_id}.md)"
+    if not entry.title.startswith(entry.codes_text):  # most titles already lead with their codes
+        line += f" {md_code(entry.codes_text)}"
     if hint:
-        line += f"  \n  Look for: {md_code(hint)}"
+        line += f"  \n  {DISTINGUISH_LABEL} {md_text(hint)}"
     return line

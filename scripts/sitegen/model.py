@@ -69,6 +69,11 @@ class Entry:
         return str(self.data["title"])
 
     @property
+    def distinguish(self) -> str:
+        """How to tell this entry apart from others with the same code (plain words, required)."""
+        return str(self.data["distinguish"])
+
+    @property
     def codes_text(self) -> str:
         """The codes as they appear in a bounce, e.g. ``550 5.7.1``."""
         return f"{self.reply_code} {self.enhanced_code}" if self.enhanced_code else str(self.reply_code)
@@ -76,10 +81,11 @@ class Entry:
 
 @dataclass(frozen=True)
 class Catalog:
-    """Every entry (sorted by id) and the provider table."""
+    """Every entry (sorted by id), the provider table and the home page's featured entry ids."""
 
     entries: tuple[Entry, ...]
     providers: Mapping[str, Provider]
+    featured: tuple[str, ...] = ()
 
     def by_id(self) -> Mapping[str, Entry]:
         """Entries keyed by id."""
@@ -94,3 +100,22 @@ def entry_url(entry_id: str) -> str:
 def hub_slug(reply_code: int | None, enhanced_code: str) -> str:
     """``550-5.7.1`` for a reply+enhanced hub, ``5.7.1`` for an enhanced-only hub."""
     return f"{reply_code}-{enhanced_code}" if reply_code is not None else enhanced_code
+
+
+def entry_codes(entry: Entry) -> tuple[frozenset[int], frozenset[str]]:
+    """Every reply code and enhanced code the entry covers: its own plus those in ``match``."""
+    rules = entry.data.get("match") or {}
+    replies = frozenset({entry.reply_code, *(int(code) for code in rules.get("reply_codes", ()))})
+    own = {entry.enhanced_code} if entry.enhanced_code else set()
+    enhanced = frozenset({*own, *(str(code) for code in rules.get("enhanced_codes", ()))})
+    return replies, enhanced
+
+
+def entry_pairs(entry: Entry) -> frozenset[tuple[int, str]]:
+    """Every (reply, enhanced) pair the entry covers: each reply code with each enhanced code of its class.
+
+    The analyzer matches reply and enhanced codes independently, so a bounce with any of these
+    pairs can be this entry; a 5xx reply never carries a 4.x.x code, so mixed classes are left out.
+    """
+    replies, enhanced = entry_codes(entry)
+    return frozenset((reply, code) for reply in replies for code in enhanced if str(reply)[0] == code[0])

@@ -2,29 +2,51 @@
 
 from __future__ import annotations
 
-from .markup import front_matter
+from collections.abc import Sequence
+
+from .hubs import Hub
+from .markup import entry_line, front_matter
 from .model import Catalog
 
 
-def render_home(catalog: Catalog) -> str:
-    """The home page: what the site is, then the ways in."""
-    return "\n".join(
-        [
-            front_matter(title="SMTP error reference", search={"exclude": True}, hide=["toc"]),
-            "# SMTP error reference\n",
-            "Look up the error in your bounce message and find out what it means, who sends it "
-            "and how to fix it. "
-            "Every page is written for the person who has to fix it, with sources you can check.\n",
-            "## Ways in\n",
-            "- **Search**: type the code or the words from your bounce (for example `550 5.7.1` or "
-            "`DMARC policy`) into the search box at the top of the page.",
-            "- **Browse** the catalog [by status code](browse/status.md), "
-            "[by provider](browse/providers.md) or [by category](browse/categories.md).",
-            f"- **Paste your bounce**: the [analyzer](analyzer.md) reads the whole bounce in your browser, "
-            f"matches it against all {len(catalog.entries)} entries and explains the result. "
-            "Nothing you paste leaves the page.\n",
+def render_home(catalog: Catalog, hub_list: Sequence[Hub] = ()) -> str:
+    """The home page: what the site is, the ways in, the shared codes and the most searched entries."""
+    lines = [
+        front_matter(title="SMTP error reference", search={"exclude": True}, hide=["toc"]),
+        "# SMTP error reference\n",
+        "Look up the error in your bounce message and find out what it means, who sends it "
+        "and how to fix it. "
+        "Every page is written for the person who has to fix it, with sources you can check.\n",
+        "## Ways in\n",
+        "- **Search**: type the code or the words from your bounce (for example `550 5.7.1` or "
+        "`DMARC policy`) into the search box at the top of the page.",
+        "- **Browse** the catalog [by status code](browse/status.md), "
+        "[by provider](browse/providers.md) or [by category](browse/categories.md).",
+        f"- **Paste your bounce**: the [analyzer](analyzer.md) reads the whole bounce in your browser, "
+        f"matches it against all {len(catalog.entries)} entries and explains the result. "
+        "Nothing you paste leaves the page.\n",
+    ]
+    if hub_list:
+        by_causes = sorted(hub_list, key=lambda hub: (-len(hub.entries), hub.slug))
+        lines += [
+            "## Codes with several causes\n",
+            "A code such as 550 5.7.1 never identifies the cause on its own: the words after it and "
+            "the provider do. Each of these pages lists the causes that share a code and how to tell "
+            "them apart.\n",
         ]
-    )
+        for heading, group in (
+            ("Reply code with enhanced code", [hub for hub in by_causes if hub.reply_code is not None]),
+            ("Enhanced code alone", [hub for hub in by_causes if hub.reply_code is None]),
+        ):
+            if group:
+                lines.append(f"### {heading}\n")
+                lines += [f"- [{hub.label}](codes/{hub.slug}.md): {len(hub.entries)} causes" for hub in group]
+                lines.append("")
+    entries = catalog.by_id()
+    featured = [entries[entry_id] for entry_id in catalog.featured if entry_id in entries]
+    if featured:
+        lines += ["## Most searched\n", *(entry_line(entry, "") for entry in featured), ""]
+    return "\n".join(lines)
 
 
 def render_about() -> str:

@@ -6,8 +6,9 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from .markup import MarkdownRenderer, esc, plain_text
-from .model import CATEGORY_NAMES, Entry, Provider, hub_slug
+from .hubs import entry_hub_slugs
+from .markup import DISTINGUISH_LABEL, MarkdownRenderer, esc, md_text, plain_text
+from .model import CATEGORY_NAMES, Entry, Provider
 
 RFC_URL = "https://www.rfc-editor.org/rfc/rfc{number}"
 LOOSE_WORDING_NOTE = "Wording not verified, pattern given loosely."
@@ -32,7 +33,10 @@ def search_markdown(entry: Entry, providers: Mapping[str, Provider]) -> str:
         "hide": ["toc"],
     }
     header = "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items())
-    return f"---\n{header}\n---\n\n{entry.codes_text} · {', '.join(names)}\n\n{entry.data['summary']}\n"
+    return (
+        f"---\n{header}\n---\n\n{entry.codes_text} · {', '.join(names)}\n\n{entry.data['summary']}\n\n"
+        f"{DISTINGUISH_LABEL} {md_text(entry.distinguish)}\n"
+    )
 
 
 def _source_link(source: Mapping[str, Any]) -> str:
@@ -90,8 +94,7 @@ def render_entry(
     )
     hub_links = [
         f'<a href="{root}codes/{slug}/">Other causes of {esc(slug.replace("-", " "))}</a>'
-        for slug in (hub_slug(entry.reply_code, entry.enhanced_code or ""), entry.enhanced_code or "")
-        if slug and slug in hubs
+        for slug in entry_hub_slugs(entry, hubs)
     ]
     provider_links = ", ".join(
         f'<a href="{root}browse/providers/{esc(p)}/">{esc(providers[p].name if p in providers else p)}</a>'
@@ -104,11 +107,11 @@ def render_entry(
         f'<button type="button" class="md-button se-copy" data-copy="{esc(codes)}">Copy code</button>'
         f'<p class="se-kind">{kind}.</p></div>'
         f'<div class="se-summary">{render.block(data["summary"])}</div>'
-        f'<p class="se-facts">Seen from: {provider_links}. Category: '
+        f'<p class="se-distinguish"><strong>{DISTINGUISH_LABEL}</strong> {esc(entry.distinguish)}</p>'
+        + (f'<p class="se-hubs">{" · ".join(hub_links)}</p>' if hub_links else "")
+        + f'<p class="se-facts">Seen from: {provider_links}. Category: '
         f'<a href="{root}browse/categories/{esc(category)}/">'
-        f"{esc(CATEGORY_NAMES.get(category, category))}</a>."
-        + (f" {' · '.join(hub_links)}." if hub_links else "")
-        + "</p>"
+        f"{esc(CATEGORY_NAMES.get(category, category))}</a>.</p>"
         f'<p><a class="md-button md-button--primary" href="{root}analyzer/">'
         "Paste your bounce in the analyzer</a></p>"
     )

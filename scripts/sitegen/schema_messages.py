@@ -22,6 +22,15 @@ _PATTERN_HINTS = {
     "url": "a link starting with https://",
     "providers": "a provider id from errors/_providers.yml, e.g. gmail",
     "related": "an entry id, e.g. 550-gmail-dmarc-reject",
+    "distinguish": "one line of plain words (no line breaks, backticks or angle brackets)",
+}
+
+
+_REQUIRED_HINTS = {
+    "distinguish": (
+        "required: plain words saying what in the bounce tells this entry apart from others with the same "
+        'code, e.g. says "Relay access denied"'
+    ),
 }
 
 
@@ -36,7 +45,10 @@ def schema_message(error: jsonschema.ValidationError) -> list[tuple[tuple[str | 
     kind, expected, instance = error.validator, error.validator_value, error.instance
     if kind == "required":
         missing = [name for name in expected if isinstance(instance, dict) and name not in instance]
-        return [((*path, name), "required") for name in missing]
+        return [
+            ((*path, name), _REQUIRED_HINTS.get(name, "required") if not path else "required")
+            for name in missing
+        ]
     if kind == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         extra = sorted(set(instance) - set(allowed)) if isinstance(instance, dict) else []

@@ -50,7 +50,7 @@ def plan_site(
         else render_analyzer_placeholder()
     )
     files = [
-        VirtualFile("index.md", render_home(catalog)),
+        VirtualFile("index.md", render_home(catalog, list(hub_map.values()))),
         VirtualFile("browse/index.md", render_browse_index(catalog, list(hub_map.values()))),
         VirtualFile("analyzer.md", analyzer),
         VirtualFile("contributing.md", render_contributing(contributing_markdown)),

@@ -21,6 +21,7 @@ from .yamlsource import YamlDocument, YamlSyntaxError, format_path, parse_yaml
 
 SCHEMA_FILE = "schema.json"
 PROVIDERS_FILE = "_providers.yml"
+FEATURED_FILE = "_featured.yml"
 _TODO = re.compile(r"\bTODO\b")
 _HOST = re.compile(r"\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}\b", re.IGNORECASE)
 
@@ -80,6 +81,44 @@ def _providers(errors_dir: Path, problems: list[Problem]) -> dict[str, Provider]
                 )
         providers[provider_id] = Provider(provider_id, row["name"], hosts)
     return providers
+
+
+def _featured(errors_dir: Path, entry_ids: Iterable[str], problems: list[Problem]) -> tuple[str, ...]:
+    """The ids listed under ``featured:`` in ``_featured.yml`` (none when the file is absent)."""
+    source = errors_dir / FEATURED_FILE
+    shown = f"{errors_dir.name}/{FEATURED_FILE}"
+    if not source.is_file():
+        return ()
+    try:
+        document = parse_yaml(source.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(shown, 1, "(file)", f"cannot read: {exc}"))
+        return ()
+    except YamlSyntaxError as exc:
+        problems.append(Problem(shown, exc.line, "(YAML)", exc.problem))
+        return ()
+    listed = document.data.get("featured") if isinstance(document.data, dict) else None
+    if not isinstance(listed, list):
+        problems.append(Problem(shown, 1, "featured", "expected featured: followed by a list of entry ids"))
+        return ()
+    known = set(entry_ids)
+    featured: list[str] = []
+    for index, entry_id in enumerate(listed):
+        path = ("featured", index)
+        if entry_id not in known:
+            problems.append(
+                Problem(
+                    shown,
+                    document.line_of(path),
+                    format_path(path),
+                    f'no valid entry "{entry_id}" (expected errors/{entry_id}.yml); fix the id or remove it',
+                )
+            )
+        elif entry_id in featured:
+            problems.append(Problem(shown, document.line_of(path), format_path(path), "listed twice"))
+        else:
+            featured.append(entry_id)
+    return tuple(featured)
 
 
 def guess_provider(text: str, providers: Mapping[str, Provider]) -> str | None:
@@ -289,7 +328,8 @@ def check_entries(errors_dir: Path) -> tuple[Catalog, tuple[Problem, ...]]:
         Entry(document.data["id"], shown, document.data)
         for shown, document in sorted(loaded, key=lambda item: item[1].data["id"])
     )
-    return Catalog(entries, providers), tuple(problems)
+    featured = _featured(errors_dir, (entry.entry_id for entry in entries), problems)
+    return Catalog(entries, providers, featured), tuple(problems)
 
 
 def load_entries(errors_dir: Path) -> Catalog:

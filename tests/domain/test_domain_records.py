@@ -7,8 +7,9 @@ import pytest
 from checker.dns.model import DnsStatus
 from checker.dns.zone import ZoneResolver
 from checker.mx import audit_mx, parse_mx
-from checker.records import audit_bimi, audit_mta_sts, audit_tls_rpt, parse_tags
+from checker.records import audit_bimi, audit_mta_sts, audit_tls_rpt
 from checker.result import Verdict
+from checker.taglist import tag_values
 
 
 def zone(records: dict, failures: dict | None = None) -> ZoneResolver:
@@ -19,9 +20,9 @@ def reasons(result) -> list[str]:
     return [check.reason for check in result.checks]
 
 
-def test_parse_tags() -> None:
-    assert parse_tags("v=STSv1; id=abc ;x") == {"v": "STSv1", "id": "abc"}
-    assert parse_tags("v=BIMI1; l=https://a/b.svg?x=1; l=ignored")["l"] == "https://a/b.svg?x=1"
+def test_tag_values() -> None:
+    assert tag_values("v=STSv1; id=abc ;x") == {"v": "STSv1", "id": "abc"}
+    assert tag_values("v=BIMI1; l=https://a/b.svg?x=1; l=ignored")["l"] == "https://a/b.svg?x=1"
 
 
 @pytest.mark.parametrize(

@@ -52,20 +52,39 @@ worker.onmessage = (event) => {
   }
 };
 
+function failureJson(what, where, fix) {
+  return JSON.stringify({ ok: false, error: { what, where, fix } });
+}
+
 worker.onerror = (event) => {
   const status = document.getElementById("an-status");
   status.dataset.state = "failed";
-  status.append(renderError({
-    what: `The analyzer's worker could not start (${event.message || "module workers unsupported?"}).`,
+  const error = {
+    what: `The analyzer's worker stopped (${event.message || "module web workers may be unsupported"}).`,
     where: "Loading the analyzer",
     fix: "Use a current browser (module web workers are needed) and reload the page.",
-  }));
+  };
+  status.append(renderError(error));
+  // Nothing will answer the requests in flight any more: end them instead of spinning forever.
+  for (const [id, resolve] of pending) resolve({ id, json: failureJson(error.what, error.where, error.fix) });
+  pending.clear();
 };
+
+// Generous: a domain audit can wait out several DNS timeouts, but a page must never spin forever.
+const ANALYSIS_TIMEOUT_MS = 120_000;
 
 function runInWorker(kind, request) {
   const id = nextId++;
   return new Promise((resolve) => {
-    pending.set(id, resolve);
+    const timer = setTimeout(() => {
+      pending.delete(id);
+      resolve({ id, json: failureJson(`The analysis did not finish within ${ANALYSIS_TIMEOUT_MS / 1000} s.`,
+        kind, "Check the DNS resolver setting (a blocked or slow resolver stalls every lookup), then try again.") });
+    }, ANALYSIS_TIMEOUT_MS);
+    pending.set(id, (message) => {
+      clearTimeout(timer);
+      resolve(message);
+    });
     worker.postMessage({ id, type: "analyze", kind, request });
   });
 }
@@ -87,8 +106,11 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+const ACRONYMS = new Set(["ip", "dkim", "spf", "dmarc", "arc", "mx", "tls", "ptr", "dns", "bimi", "mta", "id", "psl"]);
+
 function humanize(key) {
-  const words = String(key).replace(/_/g, " ").trim();
+  const words = String(key).replace(/_/g, " ").trim().split(" ")
+    .map((word) => (ACRONYMS.has(word.toLowerCase()) ? word.toUpperCase() : word)).join(" ");
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -230,6 +252,34 @@ function renderOverview(sections) {
     })));
 }
 
+function isHop(value) {
+  return value && typeof value === "object" && "delay_seconds" in value && "by" in value;
+}
+
+function formatDelay(seconds) {
+  if (typeof seconds !== "number") return "—";
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+// Received hops in the order the message travelled (oldest first), with the delay at each step.
+function renderHops(hops) {
+  const ordered = [...hops].sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
+  const slowest = Math.max(...ordered.map((hop) => (typeof hop.delay_seconds === "number" ? hop.delay_seconds : 0)));
+  return el("div", { class: "an-table-wrap" }, el("table", { class: "an-table an-hops" },
+    el("caption", { text: "Received headers, in the order the message travelled" }),
+    el("thead", {}, el("tr", {}, ["#", "From", "By", "Protocol", "Time", "Delay"].map((label) => el("th", { scope: "col", text: label })))),
+    el("tbody", {}, ordered.map((hop, index) => el("tr", {},
+      el("td", { text: String(index + 1) }),
+      el("td", {}, [hop.from_name || hop.from_helo || "—", hop.from_ip ? ` [${hop.from_ip}]` : ""].join("")),
+      el("td", { text: hop.by || "—" }),
+      el("td", { text: [hop.protocol, hop.tls ? "TLS" : null, hop.tls_version].filter(Boolean).join(" · ") || "—" }),
+      el("td", { text: hop.timestamp ? hop.timestamp.replace("T", " ") : "—" }),
+      el("td", { class: hop.delay_seconds && hop.delay_seconds === slowest && slowest >= 60 ? "an-slow" : null },
+        formatDelay(hop.delay_seconds), hop.clock_skew ? " (clock skew)" : ""))))));
+}
+
 function renderSpfTree(nodes) {
   return el("ul", { class: "an-spf-tree" }, nodes.map((node) => el("li", {},
     el("strong", { text: node.domain }),
@@ -245,6 +295,7 @@ function renderValue(value, depth = 1) {
   if (isScalar(value)) return renderScalar(value);
   if (Array.isArray(value)) {
     if (!value.length) return el("span", { class: "an-muted", text: "none" });
+    if (value.every(isHop)) return renderHops(value);
     if (value.every(isSection)) return el("div", { class: "an-audit" }, renderOverview(value), value.map(renderSection));
     if (value.every(isCheck)) return el("ul", { class: "an-checks" }, value.map(renderCheck));
     if (value.every(isEntryMatch)) return renderEntryMatches(value);
@@ -429,6 +480,7 @@ function setUpForms() {
       const button = form.querySelector('button[type="submit"]');
       const request = requestFor(kind, form);
       button.disabled = true;
+      delete container.dataset.state;
       container.setAttribute("aria-busy", "true");
       container.replaceChildren(el("p", { class: "an-working" }, el("span", { class: "an-spinner", "aria-hidden": "true" }),
         document.getElementById("an-status").dataset.state === "ready" ? "Analysing…" : "Waiting for the analyzer to finish loading…"));

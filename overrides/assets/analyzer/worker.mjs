@@ -14,16 +14,11 @@ const ENTRY_POINTS = {
 
 const timings = {};
 
-function report(phase, started) {
-  timings[phase] = Math.round(performance.now() - started);
-  postMessage({ type: "progress", phase, ms: timings[phase] });
-}
-
 async function timed(phase, work) {
   const started = performance.now();
   postMessage({ type: "progress", phase, ms: null });
   const value = await work();
-  report(phase, started);
+  timings[phase] = Math.round(performance.now() - started);
   return value;
 }
 
@@ -72,10 +67,11 @@ async function startPython() {
 
 async function loadEverything() {
   const started = performance.now();
-  // The runtime and the catalog download in parallel; the wheels need the runtime first.
+  // The runtime and the catalog download in parallel; the wheels need the runtime first. Without
+  // the catalog only the bounce tab is lost (it then says so), so that failure is not fatal.
   const [pyodide, catalog] = await Promise.all([
     timed("runtime", startPython),
-    timed("catalog", () => withRetries(fetchCatalog)),
+    timed("catalog", () => withRetries(fetchCatalog).catch(() => null)),
   ]);
   await timed("wheels", () =>
     withRetries(() => pyodide.loadPackage("smtp-checker", { messageCallback: () => {} })),
@@ -85,7 +81,7 @@ async function loadEverything() {
   const warm = JSON.parse(await timed("warmup", async () => browser.warm_up()));
   if (!warm.ok) console.warn("analyzer: some modules failed to import", warm.modules);
   if (timings.runtimeFetch !== undefined) timings.pythonInit = Math.max(0, timings.runtime - timings.runtimeFetch);
-  report("ready", started);
+  timings.ready = Math.round(performance.now() - started);
   return { browser, catalog };
 }
 
@@ -133,11 +129,10 @@ async function analyze({ kind, request }) {
 
 self.onmessage = async (event) => {
   const message = event.data || {};
-  if (message.type === "analyze") {
-    const started = performance.now();
-    const json = await analyze(message);
-    postMessage({ id: message.id, type: "result", json, ms: Math.round(performance.now() - started) });
-  } else if (message.type === "ping") {
-    ready.then(() => postMessage({ id: message.id, type: "ready", timings }), () => {});
-  }
+  if (message.type !== "analyze") return;
+  const started = performance.now();
+  const json = await analyze(message).catch((error) =>
+    failure(`The analysis failed: ${error}`, "Analyzer", "Reload the page and try again.", "internal.error"),
+  );
+  postMessage({ id: message.id, type: "result", json, ms: Math.round(performance.now() - started) });
 };

@@ -119,6 +119,8 @@ async def test_bad_requests_come_back_as_errors_with_a_fix():
 async def test_unusable_resolver_settings_are_refused_before_any_query():
     bad_settings = [
         ({"url": "ftp://dns.example/", "format": "json"}, "input.doh_url"),
+        ({"url": "http://localhost.attacker.example/", "format": "json"}, "input.doh_url"),
+        ({"url": "", "format": "json"}, "input.doh_url"),
         ({"url": "https://dns.example/dns-query", "format": "xml"}, "input.doh_format"),
     ]
     for doh, reason in bad_settings:
