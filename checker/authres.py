@@ -16,7 +16,7 @@ from checker.result import InputError
 
 # Characters an unquoted value may not contain: RFC 2045 tspecials, minus those real headers use
 # unquoted in domain names, addresses and base64 (". @ / =").
-_FORBIDDEN_UNQUOTED = set(":,<>[]\\?")
+_FORBIDDEN_UNQUOTED = frozenset(":,<>[]\\?")
 _KEYWORD_RE = re.compile(r"[A-Za-z0-9_-]+")
 _ARC_INSTANCE_RE = re.compile(r"^\s*i\s*=\s*(\d+)\s*;")
 _HEADER_NAME_RE = re.compile(r"^\s*(arc-)?authentication-results\s*:", re.IGNORECASE)

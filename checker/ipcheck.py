@@ -80,6 +80,7 @@ class ReverseDns:
 
     @property
     def confirmed(self) -> bool:
+        """True when a PTR name resolves back to the address (forward-confirmed reverse DNS)."""
         return bool(self.confirmed_by)
 
 

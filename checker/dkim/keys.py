@@ -74,6 +74,7 @@ class DkimKey:
 
     @property
     def usable(self) -> bool:
+        """True when the key can verify signatures (no problem was found with it)."""
         return self.problem is None
 
 

@@ -15,10 +15,12 @@ class ParsedMessageLike(Protocol):
     """What ``checker.message.ParsedMessage`` offers: CRLF bytes, and ``body is None`` for headers only."""
 
     @property
-    def raw(self) -> bytes: ...
+    def raw(self) -> bytes:
+        """The whole message as bytes."""
 
     @property
-    def body(self) -> object | None: ...
+    def body(self) -> object | None:
+        """The body, or None when only headers were given."""
 
 
 @dataclass(frozen=True)

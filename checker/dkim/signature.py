@@ -59,10 +59,12 @@ class SignatureFields:
 
     @property
     def key_type(self) -> str:
+        """``rsa`` or ``ed25519`` from a=, empty when the algorithm is unknown."""
         return ALGORITHMS.get(self.algorithm, ("", ""))[0]
 
     @property
     def hash_name(self) -> str:
+        """``sha256`` or ``sha1`` from a=, empty when the algorithm is unknown."""
         return ALGORITHMS.get(self.algorithm, ("", ""))[1]
 
     def summary(self) -> dict[str, str]:

@@ -55,6 +55,7 @@ class DmarcDiscovery:
     report_authorizations: tuple[ReportAuthorization, ...] = ()
 
     def lookup(self, method: str = RFC7489) -> PolicyLookup | None:
+        """The policy lookup done by ``method`` (RFC7489 or RFC9989); None for an invalid domain."""
         return self.rfc9989 if method == RFC9989 else self.rfc7489
 
 

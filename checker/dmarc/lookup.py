@@ -20,10 +20,12 @@ class TxtLookup:
 
     @property
     def failed(self) -> bool:
+        """True when the query failed (SERVFAIL, timeout, error), so absence proves nothing."""
         return self.status in (DnsStatus.SERVFAIL, DnsStatus.TIMEOUT, DnsStatus.ERROR)
 
     @property
     def single_record(self) -> DmarcRecord | None:
+        """The parsed record when exactly one DMARC record was published, else None."""
         return parse_dmarc_record(self.dmarc_texts[0]) if len(self.dmarc_texts) == 1 else None
 
 

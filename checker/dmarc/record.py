@@ -69,12 +69,14 @@ class DmarcRecord:
 
     @property
     def policy(self) -> str | None:
+        """The p= policy; without p=, a record with rua= counts as p=none (RFC 7489 section 6.6.3)."""
         if self.p is not None:
             return self.p
         return "none" if self.rua else None
 
     @property
     def has_errors(self) -> bool:
+        """True when any problem makes the record invalid (not just a warning)."""
         return any(problem.severity == "error" for problem in self.problems)
 
     @property

@@ -35,7 +35,7 @@ class CachingResolver:
         return await asyncio.shield(pending)
 
     def cancel_pending(self) -> None:
-        """Stop every query still in flight (the run gave up waiting); answers already in stay cached."""
+        """Stop every query still in flight because the run gave up waiting; do not query this cache after."""
         for pending in self._answers.values():
             pending.cancel()
 

@@ -50,10 +50,12 @@ class CountingResolver:
 
     @property
     def queries(self) -> int:
+        """How many queries reached the inner resolver."""
         return len(self.records)
 
     @property
     def rounds(self) -> int:
+        """The longest chain of queries that each waited for an earlier answer."""
         return max((record.round for record in self.records), default=0)
 
     def by_round(self) -> dict[int, list[str]]:

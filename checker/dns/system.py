@@ -36,6 +36,7 @@ class SystemResolver:
 
     @property
     def server(self) -> str:
+        """The name servers asked, for error messages."""
         servers = self.nameservers or (list(self._resolver.nameservers) if self._resolver else [])
         return "the system resolver" + (f" ({', '.join(str(s) for s in servers)})" if servers else "")
 

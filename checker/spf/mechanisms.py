@@ -7,9 +7,10 @@ import ipaddress
 from dataclasses import dataclass
 
 from checker.dns.model import DnsAnswer
+from checker.dns.reverse import IpAddress, reverse_name
 from checker.spf.lookups import MAX_MX_NAMES, MAX_PTR_NAMES, EvaluationAborted, LimitedLookups, temperror_for
 from checker.spf.macros import MacroContext, Token, expand, parse_macro_string, uses_letter
-from checker.spf.names import IpAddress, is_within, parse_ip, target_name
+from checker.spf.names import is_within, parse_ip, target_name
 from checker.spf.syntax import Mechanism, SpfRecord
 
 
@@ -24,6 +25,7 @@ class Session:
 
     @property
     def address_type(self) -> str:
+        """The address record type that matches the client IP: A or AAAA."""
         return "A" if self.ip.version == 4 else "AAAA"
 
 
@@ -111,7 +113,7 @@ def _same_ip(text: str, ip: IpAddress) -> bool:
 
 
 async def _ptr_names(session: Session) -> tuple[DnsAnswer, list[str]]:
-    answer = await session.lookups.query(session.ip.reverse_pointer, "PTR")
+    answer = await session.lookups.query(reverse_name(session.ip), "PTR")
     names = [record.rstrip(".") for record in answer.records if record.rstrip(".")] if answer.ok else []
     return answer, names[:MAX_PTR_NAMES]
 

@@ -6,12 +6,11 @@ import ipaddress
 import re
 
 from checker.dns.names import a_label, fold_name
+from checker.dns.reverse import IpAddress
 
 _MAX_NAME = 253
 _MAX_LABEL = 63
 TOPLABEL = re.compile(r"[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*|[A-Za-z0-9]+-[A-Za-z0-9-]*[A-Za-z0-9]")
-
-IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 def domain_problem(domain: str) -> str | None:
@@ -64,11 +63,6 @@ def parse_ip(text: str) -> IpAddress | None:
         if address.ipv4_mapped is not None:
             return address.ipv4_mapped
     return address
-
-
-def reverse_name(ip: IpAddress) -> str:
-    """The in-addr.arpa or ip6.arpa name whose PTR records name ``ip``."""
-    return ip.reverse_pointer
 
 
 def is_within(name: str, domain: str) -> bool:

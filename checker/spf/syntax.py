@@ -76,6 +76,7 @@ class SpfRecord:
 
     @property
     def mechanisms(self) -> tuple[Mechanism, ...]:
+        """The mechanisms of the record, in order, without modifiers."""
         return tuple(term for term in self.terms if isinstance(term, Mechanism))
 
     def modifier(self, name: str) -> Modifier | None:

@@ -75,6 +75,15 @@ def test_domain_audit_through_local_doh_shows_dmarc_record_and_spf_lookups(analy
     assert not page.errors and not _off_host(page.requests)
 
 
+def test_ip_check_shows_reverse_dns_from_the_local_resolver(analyzer):
+    page = analyzer.open_analyzer(dohformat="json", tab="ip")
+    page.fill("#an-ip-address", "192.0.2.10")
+    text = run_form(page, "ip")
+    assert "mx1.acme.example" in text, text
+    assert page.locator("#an-result-ip .an-check--pass").count() >= 1
+    assert not page.errors and not _off_host(page.requests)
+
+
 def test_malformed_input_gets_a_clear_message(analyzer):
     page = analyzer.open_analyzer(tab="bounce")
     run_form(page, "bounce")  # nothing pasted

@@ -319,8 +319,13 @@ const FIRST_KEYS = ["summary", "headline", "verdict", "explanation", "problems",
 
 function renderObject(object, depth) {
   const keys = Object.keys(object).filter((key) => !isEmpty(object[key])).sort((a, b) => rank(a) - rank(b));
-  const curated = depth === 1 && ("summary" in object || "checks" in object);
-  const shown = curated ? keys.filter((key) => FIRST_KEYS.includes(key) || isScalar(object[key])) : keys;
+  const curated = depth === 1 && ("summary" in object || "checks" in object || "recipients" in object);
+  let shown = curated ? keys.filter((key) => FIRST_KEYS.includes(key) || isScalar(object[key])) : keys;
+  // One recipient: its own explanation says the same as the overall one, so show it once.
+  const recipients = Array.isArray(object.recipients) ? object.recipients : [];
+  if (recipients.length === 1 && recipients[0] && recipients[0].explanation === object.explanation) {
+    shown = shown.filter((key) => key !== "explanation");
+  }
   const hidden = keys.filter((key) => !shown.includes(key));
   const block = el("div", { class: `an-object an-depth-${Math.min(depth, 4)}` });
   const scalars = shown.filter((key) => isScalar(object[key]) && !["explanation", "headline"].includes(key));
