@@ -20,6 +20,11 @@ _FORBIDDEN_UNQUOTED = frozenset(":,<>[]\\?")
 _KEYWORD_RE = re.compile(r"[A-Za-z0-9_-]+")
 _ARC_INSTANCE_RE = re.compile(r"^\s*i\s*=\s*(\d+)\s*;")
 _HEADER_NAME_RE = re.compile(r"^\s*(arc-)?authentication-results\s*:", re.IGNORECASE)
+_METHOD_FIRST_RE = re.compile(r"[A-Za-z0-9_-]+\s*(?:/\s*\d+\s*)?=")
+_NO_AUTHSERV_ID = (
+    "The header has no authserv-id (the name of the receiving system, RFC 8601 section 2.2) before the "
+    "first result; Microsoft 365 writes it this way. The results were read anyway."
+)
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,10 @@ def _parse(text: str, *, instance: int | None) -> AuthenticationResults:
     scanner.skip_cfws()
     if scanner.at_end():
         raise _SyntaxProblem("The header is empty; expected an authserv-id such as mx.example.com", 0)
+    if _METHOD_FIRST_RE.match(text, scanner.pos):
+        # Microsoft 365 omits the authserv-id and starts with "spf=pass"; an authserv-id cannot contain
+        # "=", so this is unambiguous. Read the results and say what is missing.
+        return _parse_results(scanner, "", None, [], problems=[_NO_AUTHSERV_ID], instance=instance)
     authserv_id = scanner.value("the authserv-id")
     scanner.skip_cfws()
     version = None
@@ -226,14 +235,30 @@ def _parse(text: str, *, instance: int | None) -> AuthenticationResults:
         scanner.skip_cfws()
     header_comments = list(scanner.comments)
     scanner.comments.clear()
-    results: list[AuthResResult] = []
-    saw_none = False
     if scanner.at_end():
         raise _SyntaxProblem(
             f'After the authserv-id "{authserv_id}" expected "; method=result" or "; none"', scanner.pos
         )
+    return _parse_results(scanner, authserv_id, version, header_comments, problems=problems, instance=instance)
+
+
+def _parse_results(
+    scanner: _Scanner,
+    authserv_id: str,
+    version: str | None,
+    header_comments: list[str],
+    *,
+    problems: list[str],
+    instance: int | None,
+) -> AuthenticationResults:
+    """The ``method=result`` blocks; the first needs no leading ";" when there is no authserv-id."""
+    results: list[AuthResResult] = []
+    saw_none = False
+    first = not authserv_id
     while not scanner.at_end():
-        scanner.expect(";", "between results")
+        if not first:
+            scanner.expect(";", "between results")
+        first = False
         scanner.skip_cfws()
         if scanner.at_end():
             problems.append("The header ends with a stray semicolon.")

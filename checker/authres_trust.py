@@ -51,14 +51,18 @@ def classify_auth_results(headers: Sequence[Any]) -> tuple[AuthResEntry, ...]:
             trusted_index = index
             break
         above = [i for i in received_at if i < index]
+        below = [i for i in received_at if i > index]
         parsed = parse_authentication_results(str(headers[index].value))
         by_match = _BY_HOST.search(str(headers[above[-1]].value)) if above else None
-        if (
-            isinstance(parsed, AuthenticationResults)
-            and by_match
-            and _same_org(parsed.authserv_id, by_match[1])
-        ):
-            trusted_index = index
+        if isinstance(parsed, AuthenticationResults) and by_match:
+            if _same_org(parsed.authserv_id, by_match[1]):
+                trusted_index = index
+            elif not parsed.authserv_id and below:
+                # Microsoft 365 names no authserv-id: trust it when it sits between two hops inside
+                # the same receiving organisation, i.e. it was written after the message came in.
+                by_below = _BY_HOST.search(str(headers[below[0]].value))
+                if by_below and _same_org(by_below[1], by_match[1]):
+                    trusted_index = index
         break
     entries = []
     for index, name in enumerate(names):

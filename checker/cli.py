@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import textwrap
 from collections.abc import Iterable, Sequence
@@ -36,6 +37,15 @@ _SYMBOLS = {
     Verdict.WARN: ("⚠", "warn"),
     Verdict.INFO: ("ℹ", "info"),
     Verdict.ERROR: ("?", "ERROR"),
+}
+
+_BOUNCE_KINDS = {
+    "bounce": "delivery failed",
+    "delay": "delivery delayed (still retrying)",
+    "delivered": "delivered (success report)",
+    "feedback-report": "feedback report (complaint), not a bounce",
+    "auto-reply": "automatic reply, not a bounce",
+    "not-a-bounce": "not a bounce",
 }
 
 
@@ -135,11 +145,24 @@ def main(
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, like other command-line tools.
+        _silence_stdout()
+        return EXIT_OK
     except Exception as bug:  # an analyser bug must end in a sentence, not a traceback
         print(
             f"Internal error: {type(bug).__name__}: {bug}. Please report it with the input.", file=sys.stderr
         )
         return EXIT_ERROR
+
+
+def _silence_stdout() -> None:
+    # Python would report the broken pipe again when it flushes stdout at exit.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 async def _run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
@@ -276,8 +299,8 @@ def _bounce(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     if args.json:
         print(to_json(analysis, indent=2), file=out)
         return EXIT_OK
-    kind = analysis.report.kind
-    print(f"Bounce: {getattr(kind, 'value', kind)}", file=out)
+    kind = str(getattr(analysis.report.kind, "value", analysis.report.kind))
+    print(f"Bounce: {_BOUNCE_KINDS.get(kind, kind)}", file=out)
     _print_wrapped(analysis.explanation, out, indent="  ")
     if catalog_note:
         _print_wrapped(f"Note: {catalog_note}", out, indent="  ")

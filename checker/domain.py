@@ -135,7 +135,18 @@ async def _dkim(domain: str, resolver: Resolver, known: Sequence[str], probe_com
     checks = [result.to_check() for result in named]
     found = [result for result in probed if result.status != "not_found"]
     checks.extend(result.to_check() for result in found)
-    if not known and not found:
+    if not known and not probes:
+        checks.append(
+            Check(
+                "DKIM",
+                Verdict.INFO,
+                "dkim.no_selector_checked",
+                "DKIM was not checked: no selector was given and guessing common selectors was turned off. "
+                "Find the s= value in the DKIM-Signature of a message you sent and check it with --selector.",
+                {"selectors_tried": []},
+            )
+        )
+    elif not known and not found:
         checks.append(
             Check(
                 "DKIM",

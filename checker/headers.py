@@ -153,14 +153,16 @@ async def analyze_headers(
     checks += [c for c in (dkim_err, arc_err, spf_err) if c]
     discoveries = [d for d, _ in parts[3:]]
     checks += [c for _, c in parts[3:] if c]
-    spf_domain, spf_result = _spf_identity(spf, mail_from, helo, trusted)
+    # The HELO name stands in for the MAIL FROM domain only when MAIL FROM is null (<>, RFC 7489 section
+    # 3.1.2); when the paste simply does not show it, a HELO pass proves nothing about the From domain.
+    spf_domain, spf_result = _spf_identity(spf if mail_from is not None else None, mail_from, helo, trusted)
     dkim_results = _dkim_identities(dkim, trusted)
     dmarc, dmarc_9989, dmarc_err = await _evaluate(
         authors.domains, discoveries, spf_result, spf_domain, dkim_results, resolver, psl
     )
     checks += [dmarc_err] if dmarc_err else []
     checks += auth_results_checks(entries)
-    checks += _part_checks(received, spf, dkim, arc)
+    checks += _part_checks(received, spf, dkim, arc, mail_from)
     claimed = trusted.by_method("dmarc")[0].result if trusted and trusted.by_method("dmarc") else None
     checks += dmarc_checks(authors, dmarc, dmarc_9989, claimed)
     unsub, unsub_err = await _guard(
@@ -168,7 +170,7 @@ async def analyze_headers(
     )
     checks += list(unsub or ()) + ([unsub_err] if unsub_err else [])
     return HeadersAnalysis(
-        summary=_summary(authors, dmarc, spf_domain, spf_result, dkim_results),
+        summary=_summary(authors, dmarc, spf_domain, spf_result, dkim_results, arc),
         checks=checks,
         hops=tuple(getattr(received, "hops", ()) or ()),
         alignment=dmarc.alignment if dmarc else (),
@@ -275,7 +277,7 @@ async def _evaluate(
     return (pair[0], pair[1], None) if pair else (None, None, error)
 
 
-def _part_checks(received: Any, spf: Any, dkim: Any, arc: Any) -> list[Check]:
+def _part_checks(received: Any, spf: Any, dkim: Any, arc: Any, mail_from: str | None) -> list[Check]:
     checks = []
     if received is not None and getattr(received, "explanation", None):
         checks.append(
@@ -289,6 +291,18 @@ def _part_checks(received: Any, spf: Any, dkim: Any, arc: Any) -> list[Check]:
         )
     if spf is not None:
         checks.append(spf.to_check())
+        if mail_from is None:
+            checks.append(
+                Check(
+                    "SPF identity",
+                    Verdict.INFO,
+                    "headers.spf_helo_only",
+                    f"The envelope sender (Return-Path) is not in the paste, so SPF above was checked for the "
+                    f"server name {getattr(spf, 'domain', None) or 'given in HELO'} only, and DMARC does not "
+                    "count it. Paste the headers with the Return-Path line to check the real sender.",
+                    {"helo_domain": getattr(spf, "domain", None)},
+                )
+            )
     else:
         checks.append(
             Check(
@@ -313,6 +327,7 @@ def _summary(
     spf_domain: str | None,
     spf_result: str | None,
     dkim_results: list[tuple[str, str]],
+    arc: Any = None,
 ) -> Summary:
     if authors.error is not None:
         return Summary(Verdict.ERROR, "No usable From address", f"{authors.error.what} {authors.error.fix}")
@@ -340,7 +355,7 @@ def _summary(
             f"DMARC fails for {domain}",
             f"This message claims to be from {domain} but failed DMARC, and {domain} asks receivers "
             f"to {_POLICY_VERB.get(dmarc.policy or 'none')} such mail ({dmarc.policy_tag}={dmarc.policy}). "
-            f"{mailed}{fix}".strip(),
+            f"{mailed}{_arc_rescue(arc)}{fix}".strip(),
         )
     if dmarc.result == "pass":
         return Summary(Verdict.PASS, f"Authenticated: DMARC passes for {domain}", dmarc.explanation)
@@ -351,6 +366,22 @@ def _summary(
         f"DMARC {dmarc.result} for {domain}",
         dmarc.explanation,
     )
+
+
+def _arc_rescue(arc: Any) -> str:
+    """A sentence when a valid ARC chain shows an earlier hop saw DMARC pass (RFC 8617 section 7.2)."""
+    if getattr(arc, "cv", None) != "pass":
+        return ""
+    for arc_set in sorted(getattr(arc, "sets", ()), key=lambda s: s.instance):
+        recorded = dict(arc_set.auth_results.results) if arc_set.auth_results else {}
+        if recorded.get("dmarc") == "pass":
+            sealer = arc_set.seal_domain or "an earlier server"
+            return (
+                f"But a valid ARC seal shows that {sealer}, which passed the message on, saw DMARC pass "
+                f"when the message reached it; receivers that trust {sealer}'s ARC (Gmail and Microsoft "
+                "365 do for known lists and forwarders) may deliver it anyway. "
+            )
+    return ""
 
 
 def _refused(error: InputError) -> HeadersAnalysis:

@@ -8,6 +8,7 @@ from typing import Any
 from checker.bounce.match import CompiledEntry, EntryMatch, compile_catalog, rank_entries
 from checker.bounce.model import BounceAnalysis, BounceReport, MessageKind, RecipientAnalysis, RecipientStatus
 from checker.bounce.parse import parse_bounce
+from checker.bounce.provider import guess_provider
 from checker.result import InputError
 
 TOP_MATCHES = 3
@@ -60,7 +61,7 @@ def _explain_recipient(
     verb = "delayed the message to" if kind is MessageKind.DELAY else "refused the message to"
     if matches and matches[0].pattern_hit:
         top = matches[0]
-        reasons = " and ".join(top.decided_by) or "the text"
+        reasons = _join(list(top.decided_by)) or "the text"
         return f"{who} {verb} {recipient}: {top.title}. This entry fits because {reasons}."
     if matches:
         return (
@@ -75,14 +76,36 @@ def _explain_recipient(
     return f"{who} {verb} {recipient}, but the bounce gives no SMTP code or reason that could be matched."
 
 
-def _who(report: BounceReport, providers: Mapping[str, Any]) -> str:
+def _recipient_provider(
+    status: RecipientStatus, report: BounceReport, providers: Mapping[str, Any]
+) -> str | None:
+    """The provider that refused this recipient: one bounce can hold refusals from several providers.
+
+    The recipient's own Remote-MTA and diagnostic decide; the message-wide guess is used only when the
+    recipient names no remote server (a pasted line, an NDR without Remote-MTA).
+    """
+    own = guess_provider(
+        remote_hosts=[status.remote_mta] if status.remote_mta else [],
+        text=status.diagnostic or "",
+        providers=providers,
+    )
+    if own is not None or status.remote_mta:
+        return own
+    return report.provider
+
+
+def _join(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c': a list a reader scans in one go."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+
+
+def _who(provider: str | None, remote_mta: str | None, providers: Mapping[str, Any]) -> str:
     """Who refused, for the explanation: the provider's name, else the remote host, else a generic phrase."""
-    info = providers.get(report.provider or "", {})
+    info = providers.get(provider or "", {})
     name = info.get("name") if isinstance(info, Mapping) else None
-    remote = next((r.remote_mta for r in report.recipients if r.remote_mta), None)
-    if name and report.provider not in _CITED_PROVIDERS:
+    if name and provider not in _CITED_PROVIDERS:
         return str(name)
-    who = remote or "The receiving server"
+    who = remote_mta or "The receiving server"
     return f"{who} (citing {name})" if name else who
 
 
@@ -109,16 +132,18 @@ def analyze_bounce(text: str | bytes, *, catalog: Mapping[str, Any]) -> BounceAn
     providers = catalog.get("providers") if isinstance(catalog, Mapping) else None
     providers = providers if isinstance(providers, Mapping) else {}
     report = parse_bounce(text, providers=providers)
-    who = _who(report, providers)
+    fallback_remote = next((r.remote_mta for r in report.recipients if r.remote_mta), None)
     analyses = []
     if report.kind in (MessageKind.BOUNCE, MessageKind.DELAY):
         for status in report.recipients:
+            provider = _recipient_provider(status, report, providers)
+            who = _who(provider, status.remote_mta or fallback_remote, providers)
             matches = rank_entries(
                 status.diagnostic or "",
                 compiled,
                 reply_code=status.reply_code,
                 enhanced_code=status.enhanced_status,
-                provider=report.provider,
+                provider=provider,
                 limit=TOP_MATCHES,
             )
             analyses.append(
