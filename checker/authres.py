@@ -239,7 +239,9 @@ def _parse(text: str, *, instance: int | None) -> AuthenticationResults:
         raise _SyntaxProblem(
             f'After the authserv-id "{authserv_id}" expected "; method=result" or "; none"', scanner.pos
         )
-    return _parse_results(scanner, authserv_id, version, header_comments, problems=problems, instance=instance)
+    return _parse_results(
+        scanner, authserv_id, version, header_comments, problems=problems, instance=instance
+    )
 
 
 def _parse_results(

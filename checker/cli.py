@@ -310,7 +310,8 @@ def _bounce(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         print(f"\n== {status.recipient or 'unknown recipient'}  {codes}".rstrip(), file=out)
         if status.diagnostic:
             _print_wrapped(f"Diagnostic: {status.diagnostic}", out, indent="  ")
-        _print_wrapped(recipient.explanation, out, indent="  ")
+        if recipient.explanation not in analysis.explanation:  # a lone recipient's is the summary above
+            _print_wrapped(recipient.explanation, out, indent="  ")
         for match in recipient.matches:
             print(f"  -> {match.title}  (/errors/{match.entry_id}/, score {match.score})", file=out)
     for problem in analysis.problems:

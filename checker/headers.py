@@ -170,7 +170,7 @@ async def analyze_headers(
     )
     checks += list(unsub or ()) + ([unsub_err] if unsub_err else [])
     return HeadersAnalysis(
-        summary=_summary(authors, dmarc, spf_domain, spf_result, dkim_results, arc),
+        summary=_summary(authors, dmarc, spf_domain, spf_result, dkim_results, arc, dkim),
         checks=checks,
         hops=tuple(getattr(received, "hops", ()) or ()),
         alignment=dmarc.alignment if dmarc else (),
@@ -297,9 +297,9 @@ def _part_checks(received: Any, spf: Any, dkim: Any, arc: Any, mail_from: str | 
                     "SPF identity",
                     Verdict.INFO,
                     "headers.spf_helo_only",
-                    f"The envelope sender (Return-Path) is not in the paste, so SPF above was checked for the "
-                    f"server name {getattr(spf, 'domain', None) or 'given in HELO'} only, and DMARC does not "
-                    "count it. Paste the headers with the Return-Path line to check the real sender.",
+                    "The envelope sender (Return-Path) is not in the paste, so SPF above was checked for "
+                    f"the server name {getattr(spf, 'domain', None) or 'given in HELO'} only, and DMARC "
+                    "does not count it. Paste the headers with the Return-Path line to check the sender.",
                     {"helo_domain": getattr(spf, "domain", None)},
                 )
             )
@@ -328,6 +328,7 @@ def _summary(
     spf_result: str | None,
     dkim_results: list[tuple[str, str]],
     arc: Any = None,
+    dkim: Any = None,
 ) -> Summary:
     if authors.error is not None:
         return Summary(Verdict.ERROR, "No usable From address", f"{authors.error.what} {authors.error.fix}")
@@ -349,7 +350,7 @@ def _summary(
             if passed
             else "Neither SPF nor DKIM passed for it. "
         )
-        fix = f"To fix: {dmarc.fixes[0]}" if dmarc.fixes else ""
+        fix = f"To fix: {_first_fix(dmarc, dkim)}" if dmarc.fixes else ""
         return Summary(
             Verdict.FAIL,
             f"DMARC fails for {domain}",
@@ -366,6 +367,19 @@ def _summary(
         f"DMARC {dmarc.result} for {domain}",
         dmarc.explanation,
     )
+
+
+def _first_fix(dmarc: DmarcEvaluation, dkim: Any) -> str:
+    """DMARC's first fix, made specific when the aligned DKIM signature broke because the body changed."""
+    fix = dmarc.fixes[0]
+    for signature in getattr(dkim, "signatures", ()) or ():
+        if signature.reason == "dkim.body_hash_mismatch" and f"d={signature.domain} would align" in fix:
+            return (
+                f"The DKIM signature with d={signature.domain} would count, but the body changed after "
+                "signing. If a mailing list, forwarder or your own gateway adds a footer or disclaimer, "
+                "have it stop, or sign after it (or, for a list, rewrite From to the list's address)."
+            )
+    return fix
 
 
 def _arc_rescue(arc: Any) -> str:

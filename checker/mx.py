@@ -139,7 +139,8 @@ async def audit_mx(domain: str, *, resolver: Resolver) -> MxAudit:
                 verdict = Verdict.WARN if check.verdict is Verdict.FAIL else check.verdict
                 checks.append(
                     Check(
-                        f"{check.name}: {host}",
+                        # a host with IPv4 and IPv6 gets one line per address: name both apart
+                        f"{check.name}: {host}" + (f" ({reverse.address})" if len(reverses) > 1 else ""),
                         verdict,
                         "mx." + check.reason.split(".", 1)[1],
                         check.explanation,

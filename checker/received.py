@@ -23,6 +23,7 @@ _BRACKETED_IP = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]+)(?:%\w+)?\]")
 _BARE_IP = re.compile(
     r"(?<![\w.:])((?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w.:])"
 )
+_PORT_SUFFIX = re.compile(r"\]:\d+$")  # Exim: "([192.0.2.1]:43215)"
 _HELO_IN_COMMENT = re.compile(r"\b(?:HELO|EHLO)[ =]([^\s()\[\]]+)|\bhelo=([^\s()\[\]]+)", re.IGNORECASE)
 _TLS_VERSION = re.compile(r"\b(TLS|SSL)[ _]?v?(\d)(?:[._](\d))?\b", re.IGNORECASE)
 _CIPHER = re.compile(
@@ -38,7 +39,10 @@ _INTERNAL_NETWORKS = tuple(
     for network in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "0.0.0.0/8", "fc00::/7")
 )
 _DATE_CLEANUP = re.compile(r"\([^)]*\)")
-_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?")
+# Go's time format (SendGrid: "2026-11-25 10:00:01.123456789 +0000 UTC") puts a blank before the offset.
+_ISO_DATE = re.compile(
+    r"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d(?::\d\d)?)(?:\.(\d+))?(?: ?(Z|[+-]\d\d:?\d\d))?(?![\d:])"
+)
 
 
 @dataclass(frozen=True)
@@ -155,7 +159,7 @@ def _find_ip(texts: Iterable[str]) -> str | None:
 
 def _host_word(text: str) -> str | None:
     """A host name from a word: no brackets, no trailing dot, not 'unknown' and not an address."""
-    cleaned = text.strip("[]<>;,").rstrip(".")
+    cleaned = _PORT_SUFFIX.sub("]", text).strip("[]<>;,").rstrip(".")
     if not cleaned or cleaned.lower() == "unknown" or _valid_ip(cleaned) or "=" in cleaned:
         return None
     return cleaned.lower()
@@ -169,14 +173,24 @@ def _parse_timestamp(text: str) -> datetime | None:
     try:
         stamp = parsedate_to_datetime(cleaned)
     except (TypeError, ValueError, IndexError, OverflowError):
-        found = _ISO_DATE.search(cleaned)
-        if not found:
+        stamp_or_none = _iso_timestamp(cleaned)
+        if stamp_or_none is None:
             return None
-        try:
-            stamp = datetime.fromisoformat(found.group(0).replace(" ", "T"))
-        except ValueError:
-            return None
+        stamp = stamp_or_none
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def _iso_timestamp(text: str) -> datetime | None:
+    """An ISO-style stamp anywhere in ``text``; digits beyond microseconds are cut (Go writes nine)."""
+    found = _ISO_DATE.search(text)
+    if not found:
+        return None
+    day, clock, fraction, offset = found.groups()
+    fraction = f".{fraction[:6]}" if fraction else ""
+    try:
+        return datetime.fromisoformat(f"{day}T{clock}{fraction}{offset or ''}".replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def _tls(protocol: str | None, text: str) -> tuple[bool | None, str | None, str | None]:
@@ -202,6 +216,9 @@ def parse_received(value: str, position: int = 0) -> Hop:
     head, _, date_text = value.rpartition(";")
     if not head:
         head, date_text = value, ""
+        # SendGrid's relays write the stamp without the ";" (RFC 5321 requires it): take an ISO one.
+        if (found := _ISO_DATE.search(value)) is not None:
+            head, date_text = value[: found.start()], value[found.start() :]
     clauses = _clauses(head)
     from_words, from_comments = clauses.get("from", ([], []))
     by_words, _ = clauses.get("by", ([], []))

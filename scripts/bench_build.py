@@ -112,8 +112,8 @@ last_verified: "2026-11-01"
     return entry_id, text
 
 
-def make_project(dest: Path, count: int) -> None:
-    """Copy the site sources into ``dest`` and write ``count`` synthetic entries into its errors/."""
+def copy_site_sources(dest: Path) -> None:
+    """Copy what ``mkdocs build`` reads into ``dest``, with the Pyodide hook left out of mkdocs.yml."""
     for part in PROJECT_PARTS:
         source = REPO_ROOT / part
         if source.is_dir():
@@ -124,10 +124,43 @@ def make_project(dest: Path, count: int) -> None:
     (dest / "mkdocs.yml").write_text(
         "\n".join(line for line in config.splitlines() if "pyodide_hook" not in line) + "\n", encoding="utf-8"
     )
+
+
+def new_errors_dir(dest: Path) -> Path:
+    """Create ``dest/errors`` holding the real schema and provider list, and no entries yet."""
     errors = dest / "errors"
-    errors.mkdir()
+    errors.mkdir(parents=True)
     for name in ("schema.json", "_providers.yml"):
         shutil.copy2(REPO_ROOT / "errors" / name, errors / name)
+    return errors
+
+
+def mkdocs_build(
+    project: Path,
+    site: Path,
+    *,
+    quiet: bool = False,
+    capture: bool = False,
+    check: bool = False,
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build --strict`` of ``project`` into ``site``, as the benchmark and the site tests run it."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", *(["-q"] if quiet else []), "-d", str(site)],
+        cwd=project,
+        env=env,
+        capture_output=capture,
+        text=True,
+        check=check,
+        timeout=timeout,
+    )
+
+
+def make_project(dest: Path, count: int) -> None:
+    """Copy the site sources into ``dest`` and write ``count`` synthetic entries into its errors/."""
+    copy_site_sources(dest)
+    errors = new_errors_dir(dest)
     for index in range(count):
         entry_id, text = synthetic_entry(index, count)
         (errors / f"{entry_id}.yml").write_text(text, encoding="utf-8")
@@ -138,15 +171,9 @@ def measure(count: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix=f"bench{count}-") as tmp:
         project = Path(tmp)
         make_project(project, count)
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
         cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", "site"],
-            cwd=project,
-            env=env,
-            check=True,
-        )
+        mkdocs_build(project, project / "site", quiet=True, check=True)
         seconds = time.perf_counter() - started
         cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         # CPU time is what to compare on a busy machine; wall time is what a contributor waits.

@@ -173,6 +173,23 @@ def _wheels_of(project: str, folder: Path) -> list[Path]:
     return [p for p in folder.glob("*.whl") if canonical_name(p.name.split("-")[0]) == wanted]
 
 
+def _pip_wheel(requirement: str, wheel_dir: Path) -> subprocess.CompletedProcess[str]:
+    """``pip wheel`` of one requirement (a pin or a source folder) into ``wheel_dir``, without its deps."""
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-deps",
+        "--wheel-dir",
+        str(wheel_dir),
+        requirement,
+    ]
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
 def download_dependency(name: str, version: str, dest: Path) -> Path:
     """Fetch one pinned pure-Python wheel into ``dest`` unless it is already there.
 
@@ -184,19 +201,7 @@ def download_dependency(name: str, version: str, dest: Path) -> Path:
         if path.name.split("-")[1] == version and _is_pure(path):
             return path
         path.unlink()
-    command = [
-        sys.executable,
-        "-m",
-        "pip",
-        "wheel",
-        "--quiet",
-        "--disable-pip-version-check",
-        "--no-deps",
-        "--wheel-dir",
-        str(dest),
-        f"{name}=={version}",
-    ]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    completed = _pip_wheel(f"{name}=={version}", dest)
     matches = _wheels_of(name, dest)
     if completed.returncode != 0 or not matches:
         raise BuildError(f"Could not download {name}=={version} as a wheel:\n{completed.stderr.strip()}")
@@ -243,19 +248,7 @@ def build_our_wheel(root: Path, dest: Path) -> Path:
             target = source / path.relative_to(root)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
-        command = [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--no-deps",
-            "--wheel-dir",
-            str(out),
-            str(source),
-        ]
-        completed = subprocess.run(command, capture_output=True, text=True, check=False)
+        completed = _pip_wheel(str(source), out)
         built = sorted(out.glob(f"{prefix}-*.whl"))
         if completed.returncode != 0 or len(built) != 1:
             raise BuildError(f"Building the {OUR_PROJECT} wheel failed:\n{completed.stderr.strip()}")
@@ -266,6 +259,16 @@ def build_our_wheel(root: Path, dest: Path) -> Path:
         shutil.move(built[0], final)
     fingerprint_file.write_text(fingerprint, encoding="utf-8")
     return final
+
+
+def remove_stale_wheels(folder: Path, *, keep: set[Path]) -> None:
+    """Delete the wheels in ``folder`` and its hash folders that are not in ``keep``, then empty folders."""
+    for stray in [*folder.glob("*.whl"), *folder.glob("*/*.whl")]:
+        if stray not in keep:
+            stray.unlink()
+    for child in folder.iterdir():
+        if child.is_dir() and not any(child.iterdir()):
+            child.rmdir()
 
 
 def make_lock(npm_lock: dict, wheels: list[WheelInfo]) -> dict:
@@ -312,13 +315,7 @@ def build(
         if version is None:
             raise BuildError(f"{name} has no pinned version in requirements.lock; pin it there.")
         wheel_paths.append(download_dependency(name, version, dest))
-    wanted = set(wheel_paths)
-    for stray in [*dest.glob("*.whl"), *dest.glob("*/*.whl")]:
-        if stray not in wanted:
-            stray.unlink()
-    for folder in dest.iterdir():
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
+    remove_stale_wheels(dest, keep=set(wheel_paths))
     npm_lock = json.loads((npm_dir / LOCK_NAME).read_text(encoding="utf-8"))
     # file_name is relative to the lock's folder, hash folder included.
     wheels = [

@@ -2,10 +2,9 @@
 
 Usage::
 
-    from dohserver import DohServer
-    from checker.dns.zonefile import load_zone
+    from dohserver import DohServer, fixture_zone
 
-    with DohServer(load_zone("tests/fixtures/zones/dns-tests.yml"), delay=0.05) as server:
+    with DohServer(fixture_zone("dns-tests.yml"), delay=0.05) as server:
         server.url        # http://127.0.0.1:PORT/dns-query  (RFC 8484 wire GET/POST, JSON by accept header)
         server.json_url   # http://127.0.0.1:PORT/resolve    (JSON API)
         server.fail("example.com", "TXT", "http500")   # servfail | timeout | http500 | malformed | huge
@@ -26,6 +25,7 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -45,12 +45,18 @@ _REPO_ROOT = str(Path(__file__).resolve().parents[1])
 if _REPO_ROOT not in sys.path:  # importable from any test folder, and from scripts/
     sys.path.insert(0, _REPO_ROOT)
 
-from checker.dns.zonefile import FAILURE_MODES, ZoneData  # noqa: E402  (needs the path set above)
+from checker.dns.zonefile import FAILURE_MODES, ZoneData, load_zone  # noqa: E402  (needs the path set above)
 
 DNS_MESSAGE = "application/dns-message"
 DNS_JSON = "application/dns-json"
 _MAX_CNAME_CHAIN = 8
 _HUGE_RECORD_COUNT = 400
+ZONE_DIR = Path(_REPO_ROOT) / "tests" / "fixtures" / "zones"
+
+
+def fixture_zone(file_name: str) -> ZoneData:
+    """Load one zone fixture from ``tests/fixtures/zones/`` by file name."""
+    return load_zone(ZONE_DIR / file_name)
 
 
 @dataclass(frozen=True)
@@ -340,21 +346,12 @@ def _make_handler(server: DohServer) -> type[BaseHTTPRequestHandler]:
                 return
             name = question.name.to_text(omit_final_dot=True).lower()
             rtype = dns.rdatatype.to_text(question.rdtype)
-            server._record(LoggedQuery("wire", method, name, rtype, time.perf_counter()))
-            failure = server._failure_for(name, rtype)
-            self._stall(failure)
-            if failure == "http500":
-                self._send(500, b"internal error (injected)", "text/plain")
-            elif failure == "malformed":
-                self._send(200, b"\x00\x01this is not a DNS message", DNS_MESSAGE)
-            elif failure == "servfail":
-                self._send(200, _wire_response(query, _Answer(dns.rcode.SERVFAIL, ()), 0), DNS_MESSAGE)
-            elif failure == "huge":
-                self._send(200, _wire_response(query, _huge(name, rtype), server.zone.ttl), DNS_MESSAGE)
-            else:
-                self._send(
-                    200, _wire_response(query, server._resolve(name, rtype), server.zone.ttl), DNS_MESSAGE
-                )
+            self._reply(
+                LoggedQuery("wire", method, name, rtype, time.perf_counter()),
+                lambda answer, ttl: _wire_response(query, answer, ttl),
+                DNS_MESSAGE,
+                malformed=b"\x00\x01this is not a DNS message",
+            )
 
         def _answer_json(self, params: dict[str, list[str]]) -> None:
             name = (params.get("name") or [""])[0].rstrip(".").lower()
@@ -368,20 +365,36 @@ def _make_handler(server: DohServer) -> type[BaseHTTPRequestHandler]:
             except Exception:
                 self._send(400, b'{"error": "bad type"}', DNS_JSON)
                 return
-            server._record(LoggedQuery("json", "GET", name, rtype, time.perf_counter()))
-            failure = server._failure_for(name, rtype)
+            self._reply(
+                LoggedQuery("json", "GET", name, rtype, time.perf_counter()),
+                lambda answer, ttl: _json_response(name, rtype, answer, ttl),
+                DNS_JSON,
+                malformed=b'{"Status": 0, "Answer": [',
+            )
+
+        def _reply(
+            self,
+            question: LoggedQuery,
+            render: Callable[[_Answer, int], bytes],
+            content_type: str,
+            *,
+            malformed: bytes,
+        ) -> None:
+            """Log the question, then send its answer, or the failure injected for it, in one format."""
+            server._record(question)
+            failure = server._failure_for(question.name, question.rtype)
             self._stall(failure)
             if failure == "http500":
                 self._send(500, b"internal error (injected)", "text/plain")
             elif failure == "malformed":
-                self._send(200, b'{"Status": 0, "Answer": [', DNS_JSON)
-            elif failure == "servfail":
-                self._send(200, _json_response(name, rtype, _Answer(dns.rcode.SERVFAIL, ()), 0), DNS_JSON)
-            elif failure == "huge":
-                self._send(200, _json_response(name, rtype, _huge(name, rtype), server.zone.ttl), DNS_JSON)
+                self._send(200, malformed, content_type)
             else:
-                self._send(
-                    200, _json_response(name, rtype, server._resolve(name, rtype), server.zone.ttl), DNS_JSON
-                )
+                if failure == "servfail":
+                    answer, ttl = _Answer(dns.rcode.SERVFAIL, ()), 0
+                elif failure == "huge":
+                    answer, ttl = _huge(question.name, question.rtype), server.zone.ttl
+                else:
+                    answer, ttl = server._resolve(question.name, question.rtype), server.zone.ttl
+                self._send(200, render(answer, ttl), content_type)
 
     return Handler

@@ -49,10 +49,12 @@ def classify(
     text: str,
     codes_found: bool,
     format_name: str | None,
+    transient_only: bool = False,
 ) -> MessageKind:
     """The kind of automatic message, from report type, DSN actions, headers and wording.
 
-    ``headers`` maps lower-cased header names of the pasted message to their values.
+    ``headers`` maps lower-cased header names of the pasted message to their values;
+    ``transient_only`` says every SMTP code found is temporary (4xx, 4.x.x).
     """
     if report_type == "feedback-report" or has_feedback_part:
         return MessageKind.FEEDBACK_REPORT
@@ -86,6 +88,10 @@ def classify(
         return MessageKind.AUTO_REPLY
     if looks_like_bounce or codes_found:
         if _DELAY_WORDS.search(subject) or _DELAY_WORDS.search(text[:5000]):
+            return MessageKind.DELAY
+        # A bare SMTP reply with only 4xx codes ("421 4.7.0 ... deferred") is a temporary refusal the
+        # sending server retries; a bounce that says it failed keeps BOUNCE (retries may have run out).
+        if transient_only and not looks_like_bounce:
             return MessageKind.DELAY
         return MessageKind.BOUNCE
     return MessageKind.NOT_A_BOUNCE

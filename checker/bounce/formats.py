@@ -190,10 +190,31 @@ def _recipient_on_line(line: str, excluded: set[str]) -> tuple[str, str] | None:
     return None
 
 
+_REPLY_START = re.compile(r"(?<![\w.])([2-5]\d\d)([- ])((?:[245]\.\d{1,3}\.\d{1,3})?)(?![\w.])")
+
+
+def collapse_reply_lines(text: str) -> str:
+    """An SMTP reply without its per-line prefixes: "550-5.7.26 A 550 5.7.26 B" -> "550 5.7.26 A B".
+
+    Multi-line replies (RFC 5321 section 4.2.1) repeat the code on every line; a reader, and a pattern
+    that spans two lines, want the text once.
+    """
+    first = _REPLY_START.search(text)
+    if first is None:
+        return text
+    code, enhanced = first.group(1), first.group(3)
+    repeat = re.compile(
+        r"(?<![\w.])" + code + r"[- ]" + (re.escape(enhanced) + r"(?![\w.])" if enhanced else "") + r"[ \t]?"
+    )
+    rest = repeat.sub(" ", text[first.end() :])
+    head = text[: first.start()] + code + " " + enhanced
+    return " ".join((head + rest).split()) if repeat.search(text[first.end() :]) else text
+
+
 def _block_result(recipient: str | None, lines: list[str]) -> TextRecipient:
     block = "\n".join(lines).strip()[: _MAX_DIAGNOSTIC * 2]
     reply, enhanced = find_codes(block)
-    diagnostic = " ".join(block.split())[:_MAX_DIAGNOSTIC]
+    diagnostic = collapse_reply_lines(" ".join(block.split()))[:_MAX_DIAGNOSTIC]
     return TextRecipient(recipient, diagnostic, reply, enhanced, find_remote_host(block), find_command(block))
 
 

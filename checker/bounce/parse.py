@@ -132,6 +132,12 @@ def parse_bounce(text: str | bytes, *, providers: Mapping[str, Any] | None = Non
         return BounceReport(MessageKind.NOT_A_BOUNCE, "unknown", (), None, None, None, None, (problem,))
 
 
+def _transient(status: RecipientStatus) -> bool:
+    """True when the recipient's codes are temporary (4xx reply, 4.x.x status) and none is permanent."""
+    codes = [str(status.reply_code or ""), status.enhanced_status or ""]
+    return all(code[:1] in ("", "4") for code in codes) and any(code for code in codes)
+
+
 def _parse(text: str, providers: Mapping[str, Any] | None, depth: int = 0) -> BounceReport:
     text = _unquote(normalise_newlines(text.replace("\x00", "")))
     stripped = text.lstrip("\n \t")
@@ -181,6 +187,8 @@ def _parse(text: str, providers: Mapping[str, Any] | None, depth: int = 0) -> Bo
         recipients = [from_text(block, fallback_address) for block in text_blocks]
     feedback = feedback_fields(parts)
     codes_found = any(r.reply_code or r.enhanced_status for r in recipients)
+    coded = [r for r in recipients if r.reply_code or r.enhanced_status]
+    transient_only = bool(coded) and all(_transient(r) for r in coded)
     kind = classify(
         headers=headers,
         report_type=parts.report_type,
@@ -190,6 +198,7 @@ def _parse(text: str, providers: Mapping[str, Any] | None, depth: int = 0) -> Bo
         text=readable,
         codes_found=codes_found,
         format_name=format_name,
+        transient_only=transient_only,
     )
     if kind is MessageKind.FEEDBACK_REPORT:
         recipients = [feedback_recipient(feedback, headers, parts)]

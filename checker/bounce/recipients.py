@@ -6,7 +6,14 @@ import re
 from collections.abc import Mapping
 
 from checker.bounce.dsn import typed_value
-from checker.bounce.formats import ADDRESS, TextRecipient, find_codes, find_command, find_remote_host
+from checker.bounce.formats import (
+    ADDRESS,
+    TextRecipient,
+    collapse_reply_lines,
+    find_codes,
+    find_command,
+    find_remote_host,
+)
 from checker.bounce.mime import MessageParts
 from checker.bounce.model import RecipientStatus
 
@@ -57,7 +64,7 @@ def from_dsn(group: dict[str, str], text_block: TextRecipient | None) -> Recipie
         or ""
     )
     recipient_match = _ADDRESS.search(recipient)
-    diagnostic = typed_value(group.get("diagnostic-code", "")) or None
+    diagnostic = collapse_reply_lines(typed_value(group.get("diagnostic-code", ""))) or None
     if diagnostic is None and text_block is not None and text_block.diagnostic:
         diagnostic = text_block.diagnostic
     reply, enhanced = find_codes(diagnostic or "")

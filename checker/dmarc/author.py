@@ -41,8 +41,7 @@ def author_domains(from_values: Sequence[str]) -> AuthorDomains:
                 reason="dmarc.no_from",
             ),
         )
-    pairs = getaddresses(list(from_values))
-    addresses = tuple(address for _, address in pairs if address)
+    addresses = _addresses(list(from_values))
     domains: list[str] = []
     for address in addresses:
         if "@" not in address:
@@ -71,6 +70,23 @@ def author_domains(from_values: Sequence[str]) -> AuthorDomains:
             "and the strictest outcome wins."
         )
     return AuthorDomains(addresses, tuple(domains), None, note)
+
+
+def _addresses(values: list[str]) -> tuple[str, ...]:
+    """The addresses in From values: the strict parse, else the lenient one.
+
+    Since the CVE-2023-27043 fix, ``getaddresses`` gives up on an old-style comment holding a comma,
+    ``j@example.com (Doe, John)``, which RFC 5322 allows; the lenient parse reads it correctly. It is
+    tried only when the strict one finds nothing, so an ambiguous From is never read more loosely.
+    """
+    found = tuple(address for _, address in getaddresses(values) if address)
+    if found:
+        return found
+    try:
+        lenient = getaddresses(values, strict=False)
+    except TypeError:  # a Python without the strict parameter already parsed leniently above
+        return found
+    return tuple(address for _, address in lenient if address)
 
 
 def combine_evaluations(evaluations: Sequence[DmarcEvaluation]) -> DmarcEvaluation:

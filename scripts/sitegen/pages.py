@@ -8,6 +8,22 @@ from .hubs import Hub
 from .markup import entry_line, front_matter
 from .model import Catalog
 
+# The home page's bounce box hands the text to the analyzer in this tab only (handoff.js): the textarea
+# has no name, so the form never sends the text anywhere, even with JavaScript off.
+_HANDOFF_FORM = """\
+## Paste your bounce
+
+<form id="se-handoff" class="se-handoff" action="analyzer/" method="get">
+<label for="se-handoff-text"><strong>Bounce message or error line</strong> (it stays in your browser)</label>
+<textarea id="se-handoff-text" rows="5" spellcheck="false" autocomplete="off" \
+style="display:block;width:100%;box-sizing:border-box;margin:0.3rem 0 0.6rem;padding:0.5rem;\
+font-family:var(--md-code-font-family,monospace);font-size:0.8rem" \
+placeholder="550 5.7.26 Unauthenticated email from example.com is not accepted"></textarea>
+<button type="submit" class="md-button md-button--primary">Explain this bounce</button>
+</form>
+<script type="module" src="assets/analyzer/handoff.js"></script>
+"""
+
 
 def render_home(catalog: Catalog, hub_list: Sequence[Hub] = ()) -> str:
     """The home page: what the site is, the ways in, the shared codes and the most searched entries."""
@@ -25,6 +41,7 @@ def render_home(catalog: Catalog, hub_list: Sequence[Hub] = ()) -> str:
         f"- **Paste your bounce**: the [analyzer](analyzer.md) reads the whole bounce in your browser, "
         f"matches it against all {len(catalog.entries)} entries and explains the result. "
         "Nothing you paste leaves the page.\n",
+        _HANDOFF_FORM,
     ]
     if hub_list:
         by_causes = sorted(hub_list, key=lambda hub: (-len(hub.entries), hub.slug))

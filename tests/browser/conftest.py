@@ -19,7 +19,10 @@ sys.path.insert(0, str(REPO / "scripts"))
 import pyodide_site  # noqa: E402
 
 READY_TIMEOUT_MS = 120_000
+# Later files win on a clash: acme-mail's PTR for 192.0.2.10 overrides ipcheck's.
 ZONES = (
+    REPO / "tests" / "fixtures" / "zones" / "ipcheck.yml",
+    REPO / "tests" / "fixtures" / "zones" / "qa-mail.yml",
     REPO / "tests" / "fixtures" / "zones" / "acme-mail.yml",
     Path(__file__).parent / "fixtures" / "analyzer-zone.yml",
 )

@@ -113,15 +113,9 @@ async def test_invalid_domain_is_an_input_error():
     assert found.lookup() is None
 
 
-async def test_tree_walk_org_domains_psd_y():
-    zone = ZoneResolver(
-        records={
-            ("_dmarc.bank.example", "TXT"): ["v=DMARC1; p=reject; psd=y"],
-            ("_dmarc.giant.bank.example", "TXT"): ["v=DMARC1; p=quarantine"],
-        }
-    )
+async def test_tree_walk_org_domains_psd_y(psd_bank_zone: ZoneResolver):
     walks = await tree_walk_org_domains(
-        ["mail.giant.bank.example", "mail.mega.bank.example"], resolver=zone
+        ["mail.giant.bank.example", "mail.mega.bank.example"], resolver=psd_bank_zone
     )
     assert walks["mail.giant.bank.example"].org_domain == "giant.bank.example"
     assert walks["mail.mega.bank.example"].org_domain == "mega.bank.example"

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from dohserver import DohServer, fixture_zone
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
-
-from dohserver import DohServer  # noqa: E402
-
-from checker.dns.zonefile import ZoneData, load_zone  # noqa: E402
-
-ZONES = REPO_ROOT / "tests" / "fixtures" / "zones"
+from checker.dns.zonefile import ZoneData
 
 
 @pytest.fixture(scope="session")
 def dns_test_zone() -> ZoneData:
-    return load_zone(ZONES / "dns-tests.yml")
+    return fixture_zone("dns-tests.yml")
 
 
 @pytest.fixture

@@ -17,8 +17,23 @@ from checker.dns.streamfetch import make_stream_fetch
 MODES = ["wire-get", "wire-post", "json-resolve", "json-dns-query"]
 
 
+def make_fetch(fetch_kind: str, timeout: float):
+    return make_urllib_fetch(timeout) if fetch_kind == "urllib" else make_stream_fetch(timeout)
+
+
+def spying_fetch(captured: list):
+    """A urllib fetch that first appends every request it is given to ``captured``."""
+    inner = make_urllib_fetch(1.0)
+
+    async def spy(request):
+        captured.append(request)
+        return await inner(request)
+
+    return spy
+
+
 def make(mode: str, server: DohServer, *, timeout: float = 1.0, fetch_kind: str = "urllib"):
-    fetch = make_urllib_fetch(timeout) if fetch_kind == "urllib" else make_stream_fetch(timeout)
+    fetch = make_fetch(fetch_kind, timeout)
     if mode == "wire-get":
         return DohWireResolver(fetch, server.url)
     if mode == "wire-post":
@@ -105,8 +120,7 @@ async def test_fixture_failures_apply(doh_server: DohServer, mode: str) -> None:
 
 @pytest.mark.parametrize("fetch_kind", ["urllib", "stream"])
 async def test_unreachable_server_is_an_error_not_an_exception(mode: str, fetch_kind: str) -> None:
-    fetch = make_urllib_fetch(1.0) if fetch_kind == "urllib" else make_stream_fetch(1.0)
-    resolver = DohWireResolver(fetch, "http://127.0.0.1:9/dns-query")
+    resolver = DohWireResolver(make_fetch(fetch_kind, 1.0), "http://127.0.0.1:9/dns-query")
     answer = await resolver.query("plain.test", "A")
     assert answer.status is DnsStatus.ERROR and "127.0.0.1:9" in answer.error
 
@@ -125,12 +139,7 @@ async def test_wire_requests_follow_rfc_8484(doh_server: DohServer) -> None:
     import dns.message
 
     captured = []
-    inner = make_urllib_fetch(1.0)
-
-    async def spy(request):
-        captured.append(request)
-        return await inner(request)
-
+    spy = spying_fetch(captured)
     await DohWireResolver(spy, doh_server.url).query("plain.test", "A")
     await DohWireResolver(spy, doh_server.url, "POST").query("plain.test", "A")
     get, post = captured
@@ -145,12 +154,7 @@ async def test_wire_requests_follow_rfc_8484(doh_server: DohServer) -> None:
 
 async def test_json_requests_send_the_exact_accept_header(doh_server: DohServer) -> None:
     captured = []
-    inner = make_urllib_fetch(1.0)
-
-    async def spy(request):
-        captured.append(request)
-        return await inner(request)
-
+    spy = spying_fetch(captured)
     await DohJsonResolver(spy, doh_server.json_url).query("plain.test", "TXT")
     assert captured[0].headers == {"accept": "application/dns-json"}
     assert "name=plain.test" in captured[0].url and "type=TXT" in captured[0].url

@@ -8,9 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from dohserver import DohServer
-
-from checker.dns.zonefile import load_zone
+from dohserver import DohServer, fixture_zone
 
 pytestmark = [pytest.mark.pyodide, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
@@ -21,7 +19,7 @@ def test_pyodide_fetch_speaks_both_doh_formats_in_webassembly() -> None:
         pytest.fail("Node is not installed; the Pyodide tests need it (see README: make test).")
     if not (REPO / "dist" / "wheels" / "pyodide-lock.json").exists():
         pytest.fail("dist/wheels is empty: run scripts/build_wheels.py first.")
-    with DohServer(load_zone(REPO / "tests" / "fixtures" / "zones" / "acme-mail.yml")) as server:
+    with DohServer(fixture_zone("acme-mail.yml")) as server:
         completed = subprocess.run(
             ["node", str(REPO / "tests" / "dns" / "pyodide_doh_smoke.mjs"), server.base_url],
             cwd=REPO,

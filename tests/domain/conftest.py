@@ -2,37 +2,31 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dohserver import DohServer, fixture_zone
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+from checker.dns.zonefile import ZoneData
+from checker.orgdomain import PublicSuffixes
 
-from dohserver import DohServer  # noqa: E402
-
-from checker.dns.zonefile import ZoneData, load_zone  # noqa: E402
-from checker.orgdomain import PublicSuffixes  # noqa: E402
-
-ZONES = REPO_ROOT / "tests" / "fixtures" / "zones"
+PSL_FILE = Path(__file__).resolve().parents[1] / "corpora" / "psl" / "public_suffix_list.dat"
 
 
 @pytest.fixture(scope="session")
 def mail_zone() -> ZoneData:
-    return load_zone(ZONES / "acme-mail.yml")
+    return fixture_zone("acme-mail.yml")
 
 
 @pytest.fixture(scope="session")
 def ip_zone() -> ZoneData:
-    return load_zone(ZONES / "ipcheck.yml")
+    return fixture_zone("ipcheck.yml")
 
 
 @pytest.fixture(scope="session")
 def psl() -> PublicSuffixes:
-    return PublicSuffixes((REPO_ROOT / "tests" / "corpora" / "psl" / "public_suffix_list.dat").read_text())
+    return PublicSuffixes(PSL_FILE.read_text())
 
 
 @pytest.fixture

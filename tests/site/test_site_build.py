@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 import jsonschema
 import pytest
 import yaml
-from conftest import REPO_ROOT, build_site
+from site_helpers import REAL_550_571, REPO_ROOT, SECTION_HEADINGS, build_site
 
 from scripts.sitegen.export import CATALOG_SCHEMA
 
@@ -20,17 +20,6 @@ pytestmark = pytest.mark.slow
 SITE_URL = yaml.safe_load((REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]
 SITE_HOST = urlsplit(SITE_URL).netloc
 SITE_PATH = urlsplit(SITE_URL).path
-SECTION_HEADINGS = [
-    "What it means",
-    "Who you'll see it from",
-    "Example bounce lines",
-    "Why it happens",
-    "How to fix it",
-    "How to confirm it is fixed",
-    "FAQ",
-    "Related errors",
-    "Sources",
-]
 
 
 class PageScan(HTMLParser):
@@ -267,15 +256,7 @@ def test_real_site_builds_strictly(tmp_path: Path) -> None:
     jsonschema.validate(data, json.loads(CATALOG_SCHEMA.read_text(encoding="utf-8")))
     assert data["entries"]
     hub = (site / "codes" / "550-5.7.1" / "index.html").read_text(encoding="utf-8")
-    for entry_id in (
-        "554-5-7-1-relay-access-denied",
-        "554-5-7-1-client-ip-blocklisted",
-        "550-5-7-26-gmail-dmarc-reject",
-        "550-5-7-1-microsoft-365-dmarc-oreject",
-        "550-5-7-1-dmarc-policy-reject",
-        "550-5-7-1-recipient-policy-refusal",
-        "550-5-7-1-delivery-not-authorized",
-    ):
+    for entry_id in REAL_550_571:
         assert f'href="../../errors/{entry_id}/"' in hub, entry_id
     assert hub.count("How to tell it apart:") == len(re.findall(r'href="../../errors/', hub))
     for entry in data["entries"]:

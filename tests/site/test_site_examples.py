@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, REPO_ROOT
+from site_helpers import FIXTURES, REPO_ROOT
 
 from checker.bounce.match import compile_catalog, rank_entries
 from scripts.sitegen.prefilter import build_index

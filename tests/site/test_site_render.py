@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from html import escape
 from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import REPO_ROOT
+from site_helpers import REAL_550_571, REPO_ROOT, SECTION_HEADINGS
 
 from checker.bounce.match import compile_catalog, rank_entries
 from scripts.sitegen import (
@@ -28,18 +29,6 @@ from scripts.sitegen.markup import md_text
 from scripts.sitegen.model import Catalog, Entry
 from scripts.sitegen.pages import render_home
 from scripts.sitegen.render_entry import EXACT_WORDING_NOTE, LOOSE_WORDING_NOTE
-
-SECTIONS = [
-    "What it means",
-    "Who you&#x27;ll see it from",
-    "Example bounce lines",
-    "Why it happens",
-    "How to fix it",
-    "How to confirm it is fixed",
-    "FAQ",
-    "Related errors",
-    "Sources",
-]
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +50,7 @@ def _body(catalog, entry_id: str) -> str:
 def test_entry_body_has_every_section_in_order(catalog) -> None:
     body = _body(catalog, "550-5-7-1-fixture-relay-denied")
     positions = [body.index("<h1>"), body.index('class="se-code">550 5.7.1</code>'), body.index("se-summary")]
-    positions += [body.index(f"<h2>{title}</h2>") for title in SECTIONS]
+    positions += [body.index(f"<h2>{escape(title)}</h2>") for title in SECTION_HEADINGS]
     positions += [body.index("Last verified:"), body.index(">Edit this entry</a>")]
     assert positions == sorted(positions)
     assert 'data-copy="550 5.7.1"' in body
@@ -169,17 +158,6 @@ def test_hub_pairs_need_the_same_class_and_skip_single_entries() -> None:
     assert [e.entry_id for e in hub_map["451-4.7.1"].entries] == ["a", "c"]  # generic last
     assert "the catch-all" in render_hub(hub_map["451-4.7.1"])
     assert entry_hub_slugs(catalog.entries[0], hub_map) == ["5.7.1", "554-5.7.1", "451-4.7.1", "4.7.1"]
-
-
-REAL_550_571 = [
-    "554-5-7-1-relay-access-denied",
-    "554-5-7-1-client-ip-blocklisted",
-    "550-5-7-26-gmail-dmarc-reject",
-    "550-5-7-1-microsoft-365-dmarc-oreject",
-    "550-5-7-1-dmarc-policy-reject",
-    "550-5-7-1-recipient-policy-refusal",
-    "550-5-7-1-delivery-not-authorized",
-]
 
 
 def test_real_550_571_hub_lists_every_cause_with_its_distinguish_text() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import make_errors_dir
+from site_helpers import make_errors_dir
 
 from scripts import new_entry
 from scripts.sitegen.validation import check_entries

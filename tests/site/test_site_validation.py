@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, REPO_ROOT, make_errors_dir
+from site_helpers import FIXTURES, REPO_ROOT, make_errors_dir
 
 from scripts import validate
 from scripts.sitegen.validation import CatalogError, check_entries, check_file, load_entries

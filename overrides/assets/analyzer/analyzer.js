@@ -1,6 +1,10 @@
 // The analyzer page: tabs, saved input, resolver setting, and rendering of the worker's JSON results.
 // All analysis runs in the module worker (worker.mjs); this file only talks to it and draws results.
 
+import { el, humanize, renderChecks, renderError, renderScalar, siteLink, summaryBox, technicalDetails } from "./dom.js";
+import { renderDomain, renderIp } from "./view-domain.js";
+import { renderHeaders } from "./view-headers.js";
+
 const SITE_ROOT = new URL("../../", import.meta.url);
 const STORE_PREFIX = "smtp-analyzer:";
 const root = document.getElementById("analyzer");
@@ -89,79 +93,10 @@ function runInWorker(kind, request) {
   });
 }
 
-// ---------------------------------------------------------------- small DOM helpers
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  for (const child of children.flat(Infinity)) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
-const ACRONYMS = new Set(["ip", "dkim", "spf", "dmarc", "arc", "mx", "tls", "ptr", "dns", "bimi", "mta", "id", "psl"]);
-
-function humanize(key) {
-  const words = String(key).replace(/_/g, " ").trim().split(" ")
-    .map((word) => (ACRONYMS.has(word.toLowerCase()) ? word.toUpperCase() : word)).join(" ");
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-function siteLink(target) {
-  // Catalog entry ids become /errors/<id>/; paths and absolute URLs are kept (relative to the site root).
-  if (/^https?:\/\//.test(target)) return target;
-  if (target.startsWith("/")) return new URL(target.slice(1), SITE_ROOT).href;
-  return new URL(`errors/${target}/`, SITE_ROOT).href;
-}
-
-// ---------------------------------------------------------------- rendering results
-
-const VERDICT_WORDS = { pass: "Pass", fail: "Fail", warn: "Warning", info: "Info", error: "Could not check" };
-
-function isCheck(value) {
-  return value && typeof value === "object" && "verdict" in value && "explanation" in value && "reason" in value;
-}
-
-function isEntryMatch(value) {
-  return value && typeof value === "object" && "entry_id" in value && "title" in value;
-}
+// ---------------------------------------------------------------- the Bounce tab
 
 function isScalar(value) {
   return value === null || ["string", "number", "boolean"].includes(typeof value);
-}
-
-function verdictBadge(verdict) {
-  return el("span", { class: `an-verdict an-verdict--${verdict}`, text: VERDICT_WORDS[verdict] || verdict });
-}
-
-function renderScalar(value) {
-  if (value === null || value === "") return el("span", { class: "an-muted", text: "—" });
-  if (typeof value === "boolean") return el("span", { text: value ? "yes" : "no" });
-  return el("span", { class: typeof value === "string" && value.length > 60 ? "an-mono" : null, text: String(value) });
-}
-
-function renderEvidence(evidence) {
-  const entries = Object.entries(evidence || {});
-  if (!entries.length) return null;
-  return el("details", { class: "an-evidence" },
-    el("summary", { text: "Evidence" }),
-    el("dl", {}, entries.map(([key, value]) => [el("dt", { text: humanize(key) }), el("dd", {}, renderValue(value, 3))])));
-}
-
-function renderCheck(check) {
-  return el("li", { class: `an-check an-check--${check.verdict}` },
-    el("div", { class: "an-check__head" }, verdictBadge(check.verdict), el("strong", { text: humanize(check.name) }),
-      el("code", { class: "an-reason", text: check.reason })),
-    el("p", { class: "an-explanation", text: check.explanation }),
-    check.link ? el("p", {}, el("a", { href: siteLink(check.link), text: "Read more about this" })) : null,
-    renderEvidence(check.evidence));
 }
 
 function renderEntryMatches(matches) {
@@ -174,201 +109,70 @@ function renderEntryMatches(matches) {
         : null)));
 }
 
-function renderTable(rows) {
-  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
-  return el("div", { class: "an-table-wrap" }, el("table", { class: "an-table" },
-    el("thead", {}, el("tr", {}, columns.map((column) => el("th", { scope: "col", text: humanize(column) })))),
-    el("tbody", {}, rows.map((row) => el("tr", {}, columns.map((column) => {
-      const value = row[column];
-      if (column === "verdict" && typeof value === "string") return el("td", {}, verdictBadge(value));
-      return el("td", {}, isScalar(value) ? renderScalar(value) : renderValue(value, 3));
-    }))))));
+function codesOf(status) {
+  return [status.reply_code, status.enhanced_status].filter(Boolean).join(" ");
 }
 
-function isInputError(value) {
-  return value && typeof value === "object" && "what" in value && "where" in value && "fix" in value;
-}
-
-function isSummary(value) {
-  return value && typeof value === "object" && "verdict" in value && "headline" in value;
-}
-
-function isEmpty(value) {
-  return value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)
-    || (typeof value === "object" && !Array.isArray(value) && !Object.keys(value).length);
-}
-
-function renderSummary(summary) {
-  return el("div", { class: `an-summary an-summary--${summary.verdict}`, role: "group", "aria-label": "Summary" },
-    el("p", { class: "an-summary__head" }, verdictBadge(summary.verdict), el("strong", { text: summary.headline })),
-    summary.explanation ? el("p", { text: summary.explanation }) : null);
-}
-
-function isSection(value) {
-  return value && typeof value === "object" && typeof value.name === "string" && Array.isArray(value.checks)
-    && !("verdict" in value);
-}
-
-function isSpfNode(value) {
-  return value && typeof value === "object" && "lookups_here" in value && Array.isArray(value.children);
-}
-
-function recordText(detail) {
-  if (!detail || typeof detail !== "object") return null;
-  if (typeof detail.record === "string") return detail.record;
-  if (detail.record && typeof detail.record.raw === "string") return detail.record.raw;
-  return null;
-}
-
-// A domain-audit section: its checks, the record itself, the SPF include tree, raw detail collapsed.
-function renderSection(section) {
-  const detail = section.detail && typeof section.detail === "object" ? section.detail : null;
-  const record = recordText(detail);
-  const facts = detail ? Object.entries(detail).filter(([key, value]) => /lookups$/.test(key) && typeof value === "number") : [];
-  return el("section", { class: "an-audit-section", "data-section": section.name },
-    el("h3", { text: section.name }),
-    record ? el("p", { class: "an-record" }, "Record: ", el("code", { text: record })) : null,
-    facts.length ? el("dl", { class: "an-facts" }, facts.map(([key, value]) => [el("dt", { text: humanize(key) }), el("dd", { text: String(value) })])) : null,
-    el("ul", { class: "an-checks" }, section.checks.map(renderCheck)),
-    detail && isSpfNode(detail.tree) ? el("div", { class: "an-spf" }, el("h4", { text: "SPF include tree (DNS lookups)" }), renderSpfTree([detail.tree])) : null,
-    detail ? el("details", { class: "an-details" }, el("summary", { text: "Technical details" }), renderValue(detail, 3)) : null);
-}
-
-// Worst verdict first: one line per section so the reader sees at a glance what needs work.
-const VERDICT_ORDER = ["fail", "error", "warn", "info", "pass"];
-
-function worstVerdict(checks) {
-  return VERDICT_ORDER.find((verdict) => checks.some((check) => check.verdict === verdict)) || "info";
-}
-
-function renderOverview(sections) {
-  return el("table", { class: "an-overview" },
-    el("caption", { text: "Overview" }),
-    el("tbody", {}, sections.map((section) => {
-      const verdict = worstVerdict(section.checks);
-      const first = section.checks.find((check) => check.verdict === verdict);
-      return el("tr", {}, el("th", { scope: "row", text: section.name }), el("td", {}, verdictBadge(verdict)),
-        el("td", { text: first ? first.explanation : "" }));
-    })));
-}
-
-function isHop(value) {
-  return value && typeof value === "object" && "delay_seconds" in value && "by" in value;
-}
-
-function formatDelay(seconds) {
-  if (typeof seconds !== "number") return "—";
-  if (seconds < 120) return `${Math.round(seconds)} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
-}
-
-// Received hops in the order the message travelled (oldest first), with the delay at each step.
-function renderHops(hops) {
-  const ordered = [...hops].sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
-  const slowest = Math.max(...ordered.map((hop) => (typeof hop.delay_seconds === "number" ? hop.delay_seconds : 0)));
-  return el("div", { class: "an-table-wrap" }, el("table", { class: "an-table an-hops" },
-    el("caption", { text: "Received headers, in the order the message travelled" }),
-    el("thead", {}, el("tr", {}, ["#", "From", "By", "Protocol", "Time", "Delay"].map((label) => el("th", { scope: "col", text: label })))),
-    el("tbody", {}, ordered.map((hop, index) => el("tr", {},
-      el("td", { text: String(index + 1) }),
-      el("td", {}, [hop.from_name || hop.from_helo || "—", hop.from_ip ? ` [${hop.from_ip}]` : ""].join("")),
-      el("td", { text: hop.by || "—" }),
-      el("td", { text: [hop.protocol, hop.tls ? "TLS" : null, hop.tls_version].filter(Boolean).join(" · ") || "—" }),
-      el("td", { text: hop.timestamp ? hop.timestamp.replace("T", " ") : "—" }),
-      el("td", { class: hop.delay_seconds && hop.delay_seconds === slowest && slowest >= 60 ? "an-slow" : null },
-        formatDelay(hop.delay_seconds), hop.clock_skew ? " (clock skew)" : ""))))));
-}
-
-function renderSpfTree(nodes) {
-  return el("ul", { class: "an-spf-tree" }, nodes.map((node) => el("li", {},
-    el("strong", { text: node.domain }),
-    node.via && node.via !== "root" ? el("span", { class: "an-muted", text: ` via ${node.via}` }) : null,
-    el("span", { class: "an-lookups", text: ` · ${node.lookups_here} lookup${node.lookups_here === 1 ? "" : "s"} here, ${node.lookups_cumulative} counting includes` }),
-    node.void_here ? el("span", { class: "an-lookups", text: ` · ${node.void_here} void` }) : null,
-    node.record ? el("div", {}, el("code", { text: node.record })) : null,
-    (node.errors || []).map((error) => el("div", { class: "an-spf-error", text: typeof error === "string" ? error : error.what || JSON.stringify(error) })),
-    node.children.length ? renderSpfTree(node.children) : null)));
-}
-
-function renderValue(value, depth = 1) {
-  if (isScalar(value)) return renderScalar(value);
-  if (Array.isArray(value)) {
-    if (!value.length) return el("span", { class: "an-muted", text: "none" });
-    if (value.every(isHop)) return renderHops(value);
-    if (value.every(isSection)) return el("div", { class: "an-audit" }, renderOverview(value), value.map(renderSection));
-    if (value.every(isCheck)) return el("ul", { class: "an-checks" }, value.map(renderCheck));
-    if (value.every(isEntryMatch)) return renderEntryMatches(value);
-    if (value.every(isInputError)) return el("div", {}, value.map(renderError));
-    if (value.every(isScalar)) return el("span", { class: "an-list", text: value.map(String).join(", ") });
-    if (value.every((item) => item && typeof item === "object" && !Array.isArray(item) && Object.values(item).every(isScalar))) {
-      return renderTable(value);
-    }
-    return el("ol", { class: "an-items" }, value.map((item) => el("li", {}, renderValue(item, depth + 1))));
+// Shown when only a code-level (generic) entry matched: the number alone never names the cause.
+function genericNotice(status) {
+  const codes = codesOf(status || {}) || "This code";
+  const notice = el("div", { class: "an-note an-note--warn an-generic", role: "note" },
+    el("p", {}, el("strong", { text: "The number alone does not identify the cause. " }),
+      `${codes} is used for several different problems. The entry below is the general one; the words the `
+      + "server wrote after the code, and which provider wrote them, tell which cause applies. Paste the whole "
+      + "bounce (not just the code) for a specific match."));
+  // Hub pages list every cause that shares a code; link one only if this build has it.
+  const slug = status && status.reply_code && status.enhanced_status ? `${status.reply_code}-${status.enhanced_status}`
+    : status && status.enhanced_status ? status.enhanced_status : null;
+  if (slug) {
+    const href = new URL(`codes/${slug}/`, SITE_ROOT).href;
+    fetch(href, { method: "HEAD" }).then((response) => {
+      if (response.ok) notice.append(el("p", {}, el("a", { href, text: `All causes that share ${codes}` })));
+    }).catch(() => {});
   }
-  if (isCheck(value)) return el("ul", { class: "an-checks" }, renderCheck(value));
-  if (isSummary(value)) return renderSummary(value);
-  if (isInputError(value)) return renderError(value);
-  return renderObject(value, depth);
+  return notice;
 }
 
-// What a reader needs first; at the top level of a result that has a summary or checks, every other
-// field (raw parser output) goes under a collapsed "Technical details".
-const FIRST_KEYS = ["summary", "headline", "verdict", "explanation", "problems", "input_error", "recipients", "matches",
-  "checks", "alignment", "hops"];
-
-function renderObject(object, depth) {
-  const keys = Object.keys(object).filter((key) => !isEmpty(object[key])).sort((a, b) => rank(a) - rank(b));
-  const curated = depth === 1 && ("summary" in object || "checks" in object || "recipients" in object);
-  let shown = curated ? keys.filter((key) => FIRST_KEYS.includes(key) || isScalar(object[key])) : keys;
-  // One recipient: its own explanation says the same as the overall one, so show it once.
-  const recipients = Array.isArray(object.recipients) ? object.recipients : [];
-  if (recipients.length === 1 && recipients[0] && recipients[0].explanation === object.explanation) {
-    shown = shown.filter((key) => key !== "explanation");
-  }
-  const hidden = keys.filter((key) => !shown.includes(key));
-  const block = el("div", { class: `an-object an-depth-${Math.min(depth, 4)}` });
-  const scalars = shown.filter((key) => isScalar(object[key]) && !["explanation", "headline"].includes(key));
-  for (const key of shown.filter((k) => ["headline", "explanation"].includes(k) && isScalar(object[k]))) {
-    block.append(el("p", { class: key === "headline" ? "an-headline" : "an-explanation", text: object[key] }));
-  }
-  if (scalars.length) {
-    block.append(el("dl", { class: "an-facts" }, scalars.map((key) => [
-      el("dt", { text: humanize(key) }),
-      el("dd", {}, key === "verdict" && typeof object[key] === "string" ? verdictBadge(object[key]) : renderScalar(object[key])),
-    ])));
-  }
-  for (const key of shown.filter((k) => !isScalar(object[k]))) {
-    const content = renderValue(object[key], depth + 1);
-    if (key === "summary" || key === "problems" || key === "input_error") {
-      block.append(content);
-      continue;
-    }
-    const heading = el(depth <= 1 ? "h3" : "h4", { text: humanize(key) });
-    block.append(el("section", { class: "an-section", "data-key": key }, heading, content));
-  }
-  if (hidden.length) {
-    block.append(el("details", { class: "an-details" }, el("summary", { text: "Technical details" }),
-      hidden.map((key) => el("section", { class: "an-section", "data-key": key },
-        el("h4", { text: humanize(key) }), renderValue(object[key], depth + 1)))));
-  }
-  return block;
+function renderStatusFacts(status) {
+  const rows = [
+    ["Recipient", status.recipient], ["Reply code", status.reply_code], ["Enhanced status", status.enhanced_status],
+    ["Remote server", status.remote_mta], ["Action", status.action], ["Last command", status.last_command],
+  ].filter(([, value]) => value !== null && value !== undefined && value !== "");
+  return [
+    rows.length ? el("dl", { class: "an-facts" }, rows.map(([label, value]) => [el("dt", { text: label }), el("dd", {}, renderScalar(value))])) : null,
+    status.diagnostic ? el("p", { class: "an-record" }, "Server's words: ", el("code", { text: status.diagnostic })) : null,
+  ];
 }
 
-function rank(key) {
-  const index = FIRST_KEYS.indexOf(key);
-  return index === -1 ? FIRST_KEYS.length : index;
+function renderBounce(result) {
+  const recipients = Array.isArray(result.recipients) ? result.recipients : [];
+  const single = recipients.length === 1;
+  return el("div", { class: "an-view an-view--bounce" },
+    result.explanation ? el("p", { class: "an-explanation an-lead", text: result.explanation }) : null,
+    (result.problems || []).map(renderError),
+    recipients.map((recipient, index) => el("section", { class: "an-block an-recipient", "data-block": "recipient" },
+      single ? null : el("h3", { text: `Recipient ${index + 1}${recipient.status && recipient.status.recipient ? `: ${recipient.status.recipient}` : ""}` }),
+      !single && recipient.explanation ? el("p", { class: "an-explanation", text: recipient.explanation }) : null,
+      recipient.status ? renderStatusFacts(recipient.status) : null,
+      recipient.specific === false && (recipient.matches || []).length ? genericNotice(recipient.status) : null,
+      (recipient.matches || []).length
+        ? [el("h4", { text: "Matching entries, best first" }), renderEntryMatches(recipient.matches)]
+        : el("p", { class: "an-note", text: "No catalog entry matches this text. Search the site for the code, or paste more of the bounce." }))),
+    Array.isArray(result.checks) ? renderChecks(result.checks) : null,
+    technicalDetails(result));
 }
 
-function renderError(error) {
-  const info = error || {};
-  return el("div", { class: "an-error", role: "alert" },
-    el("p", {}, el("strong", { text: "Problem: " }), info.what || "Something went wrong."),
-    info.where ? el("p", {}, el("strong", { text: "Where: " }), info.where) : null,
-    info.fix ? el("p", {}, el("strong", { text: "How to fix: " }), info.fix) : null);
+// Any other shape (a future analysis): summary and checks first, the rest as JSON.
+function renderGeneric(result) {
+  return el("div", { class: "an-view" },
+    result && result.summary ? summaryBox(result.summary) : null,
+    result && Array.isArray(result.checks) ? renderChecks(result.checks) : null,
+    technicalDetails(result));
 }
 
-function renderAnswer(container, answer, elapsedMs) {
+const VIEWS = { headers: renderHeaders, domain: renderDomain, ip: renderIp, bounce: renderBounce };
+
+function renderAnswer(container, kind, answer, elapsedMs) {
   container.replaceChildren();
   let data;
   try {
@@ -380,7 +184,14 @@ function renderAnswer(container, answer, elapsedMs) {
     container.append(renderError(data.error));
     return;
   }
-  container.append(renderValue(data.result, 1));
+  try {
+    container.append((VIEWS[kind] || renderGeneric)(data.result || {}));
+  } catch (error) {
+    // A view bug must not hide the answer: say so and fall back to the plain view.
+    console.error("analyzer: view failed", error);
+    container.append(renderError({ what: `This result could not be laid out (${error.message}).`, where: `${humanize(kind)} view`,
+      fix: "The raw result is below under Technical details; please report the problem." }), renderGeneric(data.result || {}));
+  }
   container.append(el("p", { class: "an-muted an-elapsed", text: `Analysed in ${(elapsedMs / 1000).toFixed(2)} s.` }));
 }
 
@@ -491,7 +302,7 @@ function setUpForms() {
         document.getElementById("an-status").dataset.state === "ready" ? "Analysing…" : "Waiting for the analyzer to finish loading…"));
       const started = performance.now();
       const message = await runInWorker(kind, request);
-      renderAnswer(container, message.json, performance.now() - started);
+      renderAnswer(container, kind, message.json, performance.now() - started);
       container.dataset.state = "done";
       container.removeAttribute("aria-busy");
       button.disabled = false;
@@ -499,7 +310,39 @@ function setUpForms() {
   }
 }
 
+// The home page's "Paste your bounce" box hands its text over in sessionStorage; a link may carry it in
+// the URL fragment (#bounce=...). Neither reaches any server. Either way: fill the Bounce tab and run it.
+const HANDOFF_KEY = `${STORE_PREFIX}handoff`;
+
+function takeHandoff() {
+  let text = null;
+  const match = /^#bounce=(.*)$/s.exec(location.hash);
+  if (match) {
+    try {
+      text = decodeURIComponent(match[1].replace(/\+/g, " "));
+    } catch {
+      text = null;
+    }
+    // Drop the text from the address bar so a reload or a shared link does not carry it further.
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  try {
+    const stored = sessionStorage.getItem(HANDOFF_KEY);
+    sessionStorage.removeItem(HANDOFF_KEY);
+    if (text === null) text = stored;
+  } catch {
+    // Storage disabled: only the fragment can carry the text.
+  }
+  if (!text || !text.trim()) return;
+  document.getElementById("an-tab-bounce").click();
+  const field = document.getElementById("an-bounce-text");
+  field.value = text;
+  field.dispatchEvent(new Event("input"));
+  field.form.requestSubmit();
+}
+
 setUpTabs();
 setUpSavedInput();
 setUpResolver();
 setUpForms();
+takeHandoff();

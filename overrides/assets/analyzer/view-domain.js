@@ -1,0 +1,248 @@
+// The Domain and IP tabs: an overview (worst verdict per part), then one tailored block per part:
+// MX hosts with their addresses and reverse DNS, the SPF include tree with lookup counts against the
+// limits, DKIM selectors, DMARC with both discovery methods, MTA-STS / TLS-RPT / BIMI records; for an
+// IP its reverse DNS and a blocklist table. Every check stays visible as a card with its explanation.
+
+import { chip, code, el, facts, note, renderChecks, renderError, section, table, technicalDetails } from "./dom.js";
+
+const SPF_LOOKUP_LIMIT = 10; // RFC 7208 section 4.6.4
+const SPF_VOID_LIMIT = 2;
+const VERDICT_ORDER = ["fail", "error", "warn", "info", "pass"];
+
+function worstVerdict(checks) {
+  return VERDICT_ORDER.find((verdict) => checks.some((check) => check.verdict === verdict)) || "info";
+}
+
+function renderOverview(sections) {
+  return el("div", { class: "an-table-wrap" }, el("table", { class: "an-table an-overview" },
+    el("caption", { text: "Overview: the most serious finding of each part" }),
+    el("tbody", {}, sections.map((part) => {
+      const verdict = worstVerdict(part.checks);
+      const first = part.checks.find((check) => check.verdict === verdict);
+      return el("tr", { "data-section": part.name }, el("th", { scope: "row" },
+        el("a", { href: `#an-part-${part.name.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`, text: part.name })),
+      el("td", {}, chip(verdict)), el("td", { text: first ? first.explanation : "" }));
+    }))));
+}
+
+function recordFacts(detail) {
+  const tags = detail && detail.tags && typeof detail.tags === "object" ? Object.entries(detail.tags) : [];
+  return [
+    detail && detail.name ? note(`Looked up: TXT ${detail.name}`, "an-note an-muted") : null,
+    detail && detail.record ? el("p", { class: "an-record" }, "Record: ", code(detail.record)) : null,
+    tags.length ? facts(tags.map(([key, value]) => [`${key}=`, code(String(value))])) : null,
+  ];
+}
+
+// ---------------------------------------------------------------- MX
+
+function reverseCell(reverse) {
+  if (!reverse) return el("span", { class: "an-muted", text: "—" });
+  const names = reverse.names || [];
+  const status = reverse.ptr && reverse.ptr.status;
+  if (!names.length) return el("span", {}, chip("fail", "no PTR"), status && status !== "ok" ? ` (${status})` : "");
+  return el("span", {}, names.join(", "));
+}
+
+function fcrdnsCell(reverse) {
+  if (!reverse || !(reverse.names || []).length) return el("span", { class: "an-muted", text: "—" });
+  return (reverse.confirmed_by || []).length ? chip("pass", "confirmed") : chip("warn", "does not match");
+}
+
+function renderMx(part, detail) {
+  const hosts = detail && Array.isArray(detail.hosts) ? detail.hosts : [];
+  const rows = hosts.flatMap((host) => {
+    const addresses = host.addresses && host.addresses.length ? host.addresses : [null];
+    return addresses.map((address, index) => ({
+      host, address, first: index === 0,
+      reverse: (host.reverse || []).find((item) => item.address === address) || null,
+    }));
+  });
+  // PTR and FCrDNS passes are in the table; anything short of a pass stays as a card.
+  const cards = part.checks.filter((check) => !(/^mx\.(ptr|fcrdns)_ok$/.test(check.reason)));
+  return [
+    detail && detail.null_mx ? note("Null MX (RFC 7505): this domain says it accepts no mail.", "an-note") : null,
+    rows.length ? table("Mail servers (MX), lowest preference first", [
+      { label: "Preference", cell: (row) => (row.first ? String(row.host.preference) : "") },
+      { label: "Host", cell: (row) => (row.first ? code(row.host.host) : "") },
+      { label: "IP address", cell: (row) => (row.address ? code(row.address) : chip("fail", "no address")) },
+      { label: "Reverse DNS (PTR)", cell: (row) => reverseCell(row.reverse) },
+      { label: "Forward-confirmed", cell: (row) => fcrdnsCell(row.reverse) },
+    ], rows, (row) => ({ "data-host": row.host.host })) : null,
+    renderChecks(cards),
+  ];
+}
+
+// ---------------------------------------------------------------- SPF
+
+function renderSpfTree(nodes) {
+  return el("ul", { class: "an-spf-tree" }, nodes.map((node) => el("li", { class: "an-spf-node", "data-domain": node.domain },
+    el("div", { class: "an-spf-head" },
+      el("strong", { text: node.domain }),
+      node.via && node.via !== "root" ? el("span", { class: "an-muted", text: ` via ${node.via}` }) : null,
+      el("span", { class: "an-count", "data-lookups": String(node.lookups_here) },
+        `${node.lookups_here} lookup${node.lookups_here === 1 ? "" : "s"} here`),
+      node.children && node.children.length
+        ? el("span", { class: "an-count an-count--sub", text: `${node.lookups_cumulative} with everything below` }) : null,
+      node.void_here ? el("span", { class: "an-count an-count--warn", text: `${node.void_here} void` }) : null),
+    node.record ? el("div", {}, code(node.record)) : el("div", { class: "an-spf-error", text: "No SPF record found here." }),
+    (node.void_names || []).length ? el("div", { class: "an-muted", text: `Names with no answer: ${node.void_names.join(", ")}` }) : null,
+    (node.errors || []).map((error) => el("div", { class: "an-spf-error" },
+      typeof error === "string" ? error : [error.what, error.where ? ` (${error.where})` : "", error.fix ? ` ${error.fix}` : ""].join(""))),
+    (node.notes || []).map((text) => el("div", { class: "an-muted", text })),
+    node.children && node.children.length ? renderSpfTree(node.children) : null)));
+}
+
+function limitChip(used, limit) {
+  if (used > limit) return chip("fail", "over the limit");
+  if (used >= limit - 1 && limit > 2) return chip("warn", "close to the limit");
+  if (used >= limit) return chip("warn", "at the limit");
+  return chip("pass", "within the limit");
+}
+
+function renderSpf(part, detail) {
+  const total = detail && typeof detail.total_lookups === "number" ? detail.total_lookups : null;
+  const voids = detail && typeof detail.void_lookups === "number" ? detail.void_lookups : null;
+  return [
+    detail && detail.tree && detail.tree.record ? el("p", { class: "an-record" }, "Record: ", code(detail.tree.record)) : null,
+    total !== null ? el("div", { class: "an-totals" },
+      el("p", { class: "an-total", "data-total": "lookups" }, el("strong", { text: "DNS lookups: " }),
+        `${total} of ${SPF_LOOKUP_LIMIT} allowed `, limitChip(total, SPF_LOOKUP_LIMIT)),
+      el("p", { class: "an-total", "data-total": "void" }, el("strong", { text: "Void lookups (no answer): " }),
+        `${voids ?? 0} of ${SPF_VOID_LIMIT} allowed `, limitChip(voids ?? 0, SPF_VOID_LIMIT))) : null,
+    renderChecks(part.checks),
+    detail && detail.tree ? el("div", { class: "an-spf" },
+      el("h4", { text: "Include tree: DNS lookups per record" }),
+      note("include, a, mx, ptr, exists and redirect each cost one lookup; ip4, ip6 and all cost none.", "an-note an-muted"),
+      renderSpfTree([detail.tree])) : null,
+  ];
+}
+
+// ---------------------------------------------------------------- DKIM
+
+function renderDkim(part, detail) {
+  const named = detail && Array.isArray(detail.named) ? detail.named : [];
+  const found = detail && Array.isArray(detail.probed) ? detail.probed.filter((item) => item.status !== "not_found") : [];
+  const rows = [...named, ...found];
+  const tried = detail && Array.isArray(detail.probed) ? detail.probed.length : 0;
+  const perSelector = new Set(rows.map((row) => `DKIM key ${row.selector}`));
+  return [
+    rows.length ? table("DKIM selectors", [
+      { label: "Selector", cell: (row) => code(row.selector) },
+      { label: "Looked up", cell: (row) => code(row.query_name) },
+      { label: "Key", cell: (row) => (row.key ? `${String(row.key.key_type || "").toUpperCase()} ${row.key.bits ? `${row.key.bits}-bit` : ""}`.trim() : null) },
+      { label: "Result", cell: (row) => chip(row.verdict, row.status === "found" ? "found" : row.status === "not_found" ? "not found" : row.status) },
+      { label: "What it means", cell: (row) => [row.explanation, row.dns_error ? ` ${row.dns_error.what || row.dns_error}` : ""].join("") },
+    ], rows, (row) => ({ "data-selector": row.selector })) : null,
+    tried ? note(`${tried} common selector names were also tried${found.length ? `; ${found.length} found` : ", none found"}.`, "an-note an-muted") : null,
+    renderChecks(part.checks.filter((check) => !perSelector.has(check.name))),
+  ];
+}
+
+// ---------------------------------------------------------------- DMARC
+
+function renderDmarc(part, detail) {
+  const discovery = detail && detail.discovery ? detail.discovery : null;
+  const record = detail && detail.record ? detail.record : null;
+  const methods = discovery ? [discovery.rfc7489, discovery.rfc9989].filter(Boolean) : [];
+  const differences = discovery && Array.isArray(discovery.differences) ? discovery.differences : [];
+  return [
+    record ? el("p", { class: "an-record" }, "Record: ", code(record.raw)) : null,
+    record ? facts([
+      ["Policy (p=)", record.p],
+      ["Subdomain policy (sp=)", record.sp || `not set (same as p=${record.p})`],
+      ["Applied to (pct=)", `${record.pct ?? 100}%`],
+      ["DKIM alignment (adkim=)", record.adkim === "s" ? "strict" : "relaxed"],
+      ["SPF alignment (aspf=)", record.aspf === "s" ? "strict" : "relaxed"],
+      ["Aggregate reports (rua=)", (record.rua || []).map((item) => item.uri || item).join(", ") || "none"],
+    ]) : null,
+    renderChecks(part.checks),
+    methods.length ? table("How the record was found, by both discovery methods", [
+      { label: "Method", cell: (row) => (row.method === "rfc9989" ? "RFC 9989 (DNS tree walk)" : "RFC 7489 (public suffix list)") },
+      { label: "Names queried", cell: (row) => (row.queried || []).join(", ") },
+      { label: "Found at", cell: (row) => code(row.record_domain ? `_dmarc.${row.record_domain}` : null) },
+      { label: "Organizational domain", cell: (row) => code(row.org_domain) },
+      { label: "Result", cell: (row) => (row.status === "found" ? chip("pass", "found") : chip(row.error ? "error" : "fail", row.status)) },
+      { label: "Explanation", cell: (row) => [row.explanation, row.error ? ` ${row.error.what || row.error}` : ""].join("") },
+    ], methods, (row) => ({ "data-method": row.method })) : null,
+    discovery ? (differences.length
+      ? el("div", { class: "an-note an-note--warn" }, el("strong", { text: "The two methods differ: " }),
+        el("ul", {}, differences.map((text) => el("li", { text: typeof text === "string" ? text : JSON.stringify(text) }))))
+      : note("Both discovery methods agree.", "an-note an-muted")) : null,
+  ];
+}
+
+const TAILORED = { MX: renderMx, SPF: renderSpf, DKIM: renderDkim, DMARC: renderDmarc };
+
+function renderPart(part) {
+  const detail = part.detail && typeof part.detail === "object" ? part.detail : null;
+  const tailored = TAILORED[part.name];
+  const body = tailored ? tailored(part, detail) : [recordFacts(detail), renderChecks(part.checks)];
+  const id = `an-part-${part.name.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
+  return el("section", { class: "an-audit-section", "data-section": part.name, id },
+    el("h3", {}, chip(worstVerdict(part.checks)), " ", part.name), body);
+}
+
+export function renderDomain(result) {
+  const sections = Array.isArray(result.sections) ? result.sections : [];
+  return el("div", { class: "an-view an-view--domain" },
+    result.input_error ? renderError(result.input_error) : null,
+    sections.length ? renderOverview(sections) : null,
+    sections.map(renderPart),
+    technicalDetails(result));
+}
+
+// ---------------------------------------------------------------- IP
+
+const LISTING = {
+  listed: ["fail", "Listed"],
+  not_listed: ["pass", "Not listed"],
+  failed: ["error", "Could not check"],
+  unusable: ["error", "Could not check"],
+};
+
+export function renderIp(result) {
+  const checks = Array.isArray(result.checks) ? result.checks : [];
+  const blocklists = Array.isArray(result.blocklists) ? result.blocklists : [];
+  const reverse = result.reverse || null;
+  const byName = new Map(checks.map((check) => [check.name, check]));
+  const listChecks = new Set(blocklists.map((row) => byName.get(`Blocklist: ${row.blocklist_name}`)).filter(Boolean));
+  const forward = reverse && Array.isArray(reverse.forward) ? reverse.forward : [];
+  return el("div", { class: "an-view an-view--ip" },
+    result.input_error ? renderError(result.input_error) : null,
+    facts([
+      ["Address", code(result.address)],
+      ["Version", result.version ? `IPv${result.version}` : null],
+      ["Address range", result.scope || null],
+    ]),
+    result.scope && result.scope !== "global"
+      ? note(`This is a ${result.scope} address, not one on the public internet; receivers never see mail from it directly.`, "an-note an-note--warn")
+      : null,
+    reverse ? section("Reverse DNS", "reverse",
+      facts([
+        ["PTR query", code(reverse.reverse_name)],
+        ["Answer", reverse.ptr ? (reverse.ptr.status === "ok" ? (reverse.names || []).join(", ") : `none (${reverse.ptr.status})`) : null],
+        ["Forward lookups", forward.length
+          ? forward.map((answer) => `${answer.rtype} ${answer.name} → ${(answer.records || []).join(", ") || answer.status}`).join("; ")
+          : null],
+        ["Forward-confirmed (FCrDNS)", (reverse.names || []).length ? ((reverse.confirmed_by || []).length ? chip("pass", "yes") : chip("fail", "no")) : null],
+      ])) : null,
+    renderChecks(checks.filter((check) => !listChecks.has(check))),
+    blocklists.length ? section("Blocklists (DNSBL)", "blocklists", table(null, [
+      { label: "Blocklist", cell: (row) => row.blocklist_name },
+      { label: "Query", cell: (row) => code(row.query) },
+      { label: "Result", cell: (row) => chip(...(LISTING[row.listing] || ["info", row.listing])) },
+      { label: "Return codes", cell: (row) => (row.codes || []).join(", ") || null },
+      {
+        label: "What it means",
+        cell: (row) => {
+          const check = byName.get(`Blocklist: ${row.blocklist_name}`);
+          return check ? check.explanation : (row.meanings || []).join("; ") || null;
+        },
+      },
+    ], blocklists, (row) => ({ "data-list": row.blocklist_id, "data-listing": row.listing })),
+    note("\"Could not check\" is not a listing: the list did not give a usable answer (often because public "
+      + "DNS resolvers are refused). Check it again through your own resolver or the list's web lookup.", "an-note an-muted"))
+      : null,
+    technicalDetails(result));
+}

@@ -1,0 +1,127 @@
+"""QA: domain and IP audits and the command line, through the local DoH server like a user would."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from checker.cli import main
+from checker.dns.zone import ZoneResolver
+from checker.domain import audit_domain
+from checker.result import Verdict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+if str(REPO_ROOT / "tests") not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT / "tests"))
+
+from dohserver import DohServer  # noqa: E402
+
+from checker.dns.zonefile import load_zone  # noqa: E402
+
+ZONE = REPO_ROOT / "tests" / "fixtures" / "zones" / "qa-mail.yml"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def doh_url() -> Iterator[str]:
+    with DohServer(load_zone(ZONE)) as server:
+        yield f"http://127.0.0.1:{server.port}/dns-query"
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "checker", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PYTHONIOENCODING": "utf-8", "PATH": "/usr/bin:/bin"},
+    )
+
+
+async def test_no_probe_without_selectors_says_nothing_was_checked(qa_zone) -> None:
+    audit = await audit_domain("lax.example", resolver=qa_zone, probe_common_selectors=False)
+    dkim = next(section for section in audit.sections if section.name == "DKIM")
+    (only,) = dkim.checks
+    assert only.reason == "dkim.no_selector_checked"
+    assert "0 common" not in only.explanation
+    assert "--selector" in only.explanation
+
+
+async def test_spf_mistakes_and_monitoring_policy(qa_zone) -> None:
+    reasons = {}
+    for name in ("heavy.example", "twice.example", "lax.example"):
+        audit = await audit_domain(name, resolver=qa_zone, probe_common_selectors=False)
+        reasons[name] = {check.reason for check in audit.checks}
+    assert "spf.too_many_lookups" in reasons["heavy.example"]
+    assert "spf.multiple_records" in reasons["twice.example"]
+    assert "dmarc.monitoring_only" in reasons["lax.example"]
+
+
+def test_cli_headers_over_doh(doh_url: str) -> None:
+    run = _cli("headers", str(FIXTURES / "gmail_esp.txt"), "--resolver", "doh-wire", "--doh-url", doh_url)
+    assert run.returncode == 1, run.stderr
+    assert run.stdout.startswith("✘ FAIL  DMARC fails for shop.example")
+    assert "Traceback" not in run.stderr
+
+
+def test_cli_bounce_headline_is_words_not_an_enum() -> None:
+    run = _cli("bounce", str(FIXTURES / "postfix_dsn.eml"))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[0] == "Bounce: delivery failed"
+
+
+class _ClosedPipe:
+    """Standard output whose reader has gone (``| head -1``)."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_cli_output_into_a_closed_pipe_is_quiet(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["bounce", str(FIXTURES / "postfix_dsn.eml")], stdout=_ClosedPipe())  # type: ignore[arg-type]
+    assert code == 0
+    assert "Internal error" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("address", ["10.1.2.3", "fe80::1", "999.1.1.1"])
+def test_cli_ip_private_or_invalid_is_explained(address: str, doh_url: str) -> None:
+    run = _cli("ip", address, "--resolver", "doh-wire", "--doh-url", doh_url)
+    assert "Traceback" not in run.stderr
+    assert run.returncode in (0, 2)
+    assert ("not reachable from the internet" in run.stdout) or ("not an IP address" in run.stderr)
+
+
+@pytest.mark.parametrize("record", ["v=DMARC1 p=reject", "v=dmarc1; p=reject", "V=DMARC1;p=none"])
+async def test_dmarc_record_that_almost_qualifies_is_named_not_called_missing(record: str) -> None:
+    zone = ZoneResolver(records={("_dmarc.nearly.example", "TXT"): [record]}, existing=["nearly.example"])
+    audit = await audit_domain("nearly.example", resolver=zone, probe_common_selectors=False)
+    dmarc = next(section for section in audit.sections if section.name == "DMARC")
+    (only,) = dmarc.checks
+    assert only.reason == "dmarc.malformed_record"
+    assert only.verdict is Verdict.FAIL
+    assert record in only.explanation and "v=DMARC1;" in only.explanation
+
+
+def test_cli_bounce_does_not_print_the_same_explanation_twice() -> None:
+    run = _cli("bounce", str(FIXTURES / "exchange_ndr.eml"))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("refused the message to partner@fabrikam.example") == 1
+
+
+async def test_mx_host_with_ipv4_and_ipv6_has_one_distinct_line_per_address() -> None:
+    zone = load_zone(REPO_ROOT / "tests" / "fixtures" / "zones" / "acme-mail.yml").resolver()
+    audit = await audit_domain("acme.example", resolver=zone, probe_common_selectors=False)
+    mx = next(section for section in audit.sections if section.name == "MX")
+    names = [check.name for check in mx.checks]
+    assert len(names) == len(set(names)), names
+    assert "Reverse DNS: mx1.acme.example (2001:db8::10)" in names
