@@ -354,7 +354,7 @@ def _summary(
         return Summary(
             Verdict.FAIL,
             f"DMARC fails for {domain}",
-            f"This message claims to be from {domain} but failed DMARC, and {domain} asks receivers "
+            f"This message claims to be from {domain} but failed DMARC, and {_policy_owner(dmarc)} asks receivers "
             f"to {_POLICY_VERB.get(dmarc.policy or 'none')} such mail ({dmarc.policy_tag}={dmarc.policy}). "
             f"{mailed}{_arc_rescue(arc)}{fix}".strip(),
         )
@@ -367,6 +367,14 @@ def _summary(
         f"DMARC {dmarc.result} for {domain}",
         dmarc.explanation,
     )
+
+
+def _policy_owner(dmarc: DmarcEvaluation) -> str:
+    """Who asks: the From domain, or the parent domain whose record covers it (sp=, np=)."""
+    owner = dmarc.record_domain
+    if owner and owner != dmarc.from_domain:
+        return f"the DMARC record of {owner}, which covers {dmarc.from_domain},"
+    return dmarc.from_domain
 
 
 def _first_fix(dmarc: DmarcEvaluation, dkim: Any) -> str:

@@ -49,12 +49,7 @@ def publish_runtime(site_dir: Path, *, npm_dir: Path, wheel_dir: Path) -> list[P
         target.parent.mkdir(parents=True, exist_ok=True)
         _copy_if_changed(source, target)
     published = {target for _, target in copies}
-    for stale in [*target_dir.glob("*.whl"), *target_dir.glob("*/*.whl")]:
-        if stale not in published:
-            stale.unlink()
-    for folder in target_dir.iterdir():
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
+    build_wheels.remove_stale_wheels(target_dir, keep=published)
     return sorted(published)
 
 

@@ -184,7 +184,7 @@ def evaluate_dmarc(
         )
     explanation = (
         f"DMARC fails: no SPF or DKIM result both passed and matched the From domain "
-        f"{from_domain}. The domain's policy asks receivers to {_policy_words(policy)}."
+        f"{from_domain}. The domain's policy asks receivers to {_policy_words(policy, tag)}."
     )
     fixes = tuple(_fixes(alignment, from_domain, from_org, adkim, aspf))
     return verdict("fail", explanation, fixes, disposition=policy, **chosen)
@@ -251,11 +251,11 @@ def _describe(aligned_by: tuple[str, ...]) -> str:
     return " and ".join(parts)
 
 
-def _policy_words(policy: str | None) -> str:
+def _policy_words(policy: str | None, tag: str | None = "p") -> str:
     return {
         "reject": "reject it",
         "quarantine": "put it in spam / quarantine",
-        "none": "deliver it anyway (p=none only monitors)",
+        "none": f"deliver it anyway ({tag or 'p'}=none only monitors)",
     }.get(policy or "none", "deliver it anyway")
 
 
