@@ -13,6 +13,7 @@ from checker.authres import (
     parse_authentication_results,
 )
 from checker.dns.names import fold_name
+from checker.orgdomain import default_public_suffixes
 from checker.result import Check, InputError, Verdict
 
 _BY_HOST = re.compile(r"\bby\s+([A-Za-z0-9.-]+)", re.IGNORECASE)
@@ -90,11 +91,12 @@ def classify_auth_results(headers: Sequence[Any]) -> tuple[AuthResEntry, ...]:
 
 
 def _same_org(authserv_id: str, host: str) -> bool:
-    # A rough match (last two labels) is enough here: mx.google.com vs mx.google.com, mx1 vs mx2.
-    def tail(text: str) -> str:
-        return ".".join(fold_name(text).split(".")[-2:])
-
-    return bool(authserv_id) and tail(authserv_id) == tail(host)
+    # Organizational domains by the Public Suffix List, not the last two labels: under co.uk or
+    # com.au those are the public suffix, and a header naming any other *.co.uk would pass as ours.
+    if not authserv_id or not host:
+        return False
+    psl = default_public_suffixes()
+    return psl.organizational_domain(fold_name(authserv_id)) == psl.organizational_domain(fold_name(host))
 
 
 def _trust_reason(

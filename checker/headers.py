@@ -8,6 +8,7 @@ goes on.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -23,6 +24,7 @@ from checker.orgdomain import PublicSuffixes, default_public_suffixes
 from checker.result import Check, InputError, Verdict
 
 T = TypeVar("T")
+_ANGLE_ADDRESS = re.compile(r"<([^<>]*)>")
 _POLICY_VERB = {"reject": "reject", "quarantine": "quarantine (spam-folder)", "none": "still deliver"}
 
 
@@ -75,7 +77,9 @@ async def _guard(name: str, reason: str, work: Callable[[], Awaitable[T]]) -> tu
 def _mail_from(message: Any, trusted: AuthenticationResults | None) -> str | None:
     return_path = message.get("Return-Path")
     if return_path is not None:
-        return return_path.strip().strip("<>").strip()
+        # "<bounce@example.com>", "<>", or a bare address, possibly followed by a (comment)
+        found = _ANGLE_ADDRESS.search(return_path)
+        return (found.group(1) if found else return_path.split("(", 1)[0]).strip()
     for result in trusted.by_method("spf") if trusted else ():
         value = result.get("smtp", "mailfrom")
         if value:
@@ -122,15 +126,22 @@ async def analyze_headers(
     helo = _helo(received, trusted)
     psl = psl or default_public_suffixes()
 
+    # A header block copied with the blank line after it has an empty body; hashing that would report
+    # "the body was changed" for every signature, so a blank body counts as headers only.
+    headers_only = message.body is None or not message.body.strip()
+
     async def run_dkim() -> Any:
         from checker.dkim import verify_dkim
 
-        return await verify_dkim(message, resolver=resolver, headers_only=message.body is None, now=now)
+        return await verify_dkim(message, resolver=resolver, headers_only=headers_only, now=now)
 
     async def run_arc() -> Any:
         from checker.arc import verify_arc
 
-        return await verify_arc(message.raw, resolver=resolver)
+        raw = message.raw
+        if headers_only and message.body is not None:
+            raw = raw[: len(raw) - len(message.body)].removesuffix(b"\r\n")  # drop the blank line too
+        return await verify_arc(raw, resolver=resolver)
 
     async def run_spf() -> Any:
         if not ip or not (mail_from or helo):
@@ -354,8 +365,9 @@ def _summary(
         return Summary(
             Verdict.FAIL,
             f"DMARC fails for {domain}",
-            f"This message claims to be from {domain} but failed DMARC, and {_policy_owner(dmarc)} asks receivers "
-            f"to {_POLICY_VERB.get(dmarc.policy or 'none')} such mail ({dmarc.policy_tag}={dmarc.policy}). "
+            f"This message claims to be from {domain} but failed DMARC, and {_policy_owner(dmarc)} asks "
+            f"receivers to {_POLICY_VERB.get(dmarc.policy or 'none')} such mail "
+            f"({dmarc.policy_tag}={dmarc.policy}). "
             f"{mailed}{_arc_rescue(arc)}{fix}".strip(),
         )
     if dmarc.result == "pass":

@@ -37,6 +37,9 @@ def parse_address(text: str) -> IpAddress | InputError:
     cleaned = text.strip().strip("[]")
     if cleaned.lower().startswith("ipv6:"):
         cleaned = cleaned[5:]
+    # "2001:db8::5%eth0" (copied from `ip addr`): the zone names a local interface, not part of the
+    # address the world sees; kept, it makes the address unequal to every AAAA record.
+    cleaned = cleaned.split("%", 1)[0] if ":" in cleaned else cleaned
     try:
         parsed = ipaddress.ip_address(cleaned)
     except ValueError:

@@ -251,8 +251,8 @@ async def verify_arc(message: bytes | str | ParsedMessageLike, *, resolver: Reso
                 **common,
             )
     explanation = (
-        f"The ARC chain of {len(sets)} hop(s) validates: each forwarder's seal is intact, so a receiver can "
-        "trust the authentication results they recorded."
+        f"The ARC chain of {len(sets)} hop{'s' if len(sets) != 1 else ''} validates: each forwarder's seal "
+        "is intact, so a receiver can trust the authentication results they recorded."
     )
     if parsed.body is None:
         explanation += " The body could not be checked because only headers were pasted."

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from checker.dmarc.discovery import DmarcDiscovery, PolicyLookup, discover_dmarc
@@ -10,13 +9,10 @@ from checker.dmarc.evaluate import suggest_record
 from checker.dmarc.record import REMOVED_IN_9989, DmarcRecord
 from checker.dmarc.reports import ReportAuthorization
 from checker.dns.model import Resolver
-from checker.dns.query import query_all
 from checker.orgdomain import PublicSuffixes
 from checker.result import Check, Verdict
 
 _STRENGTH = {"none": 0, "quarantine": 1, "reject": 2}
-# A TXT record that starts like DMARC ("v=dmarc1", "v = DMARC1 p=...", "v=DMARC 1") but did not qualify.
-_NEAR_MISS_RE = re.compile(r"^\s*v\s*=\s*dmarc", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -48,8 +44,8 @@ async def audit_dmarc(domain: str, *, resolver: Resolver, psl: PublicSuffixes) -
     record = lookup.record
     authorizations = discovery.report_authorizations if record is not None else ()
     checks = _lookup_checks(discovery.domain, lookup)
-    if lookup.status == "none":
-        checks = await _near_misses(lookup, resolver) or checks
+    if lookup.status == "none" and lookup.malformed:
+        checks = _malformed_checks(lookup)
     if record is not None:
         checks += _record_checks(discovery.domain, lookup, record)
         checks += _authorization_checks(authorizations)
@@ -134,30 +130,20 @@ def _lookup_checks(domain: str, lookup: PolicyLookup) -> list[Check]:
     ]
 
 
-async def _near_misses(lookup: PolicyLookup, resolver: Resolver) -> list[Check]:
-    """A failing check per TXT record at a queried ``_dmarc`` name that was meant as DMARC but is invalid.
-
-    "v=DMARC1 p=reject" (no semicolon) or "v=dmarc1; ..." are ignored by receivers exactly like a missing
-    record, but their owner believes DMARC is set up; say which record it is and what is wrong.
-    """
-    answers = await query_all(resolver, [(name, "TXT") for name in lookup.queried])
-    checks = []
-    for (name, _), answer in answers.items():
-        for text in answer.records if answer.ok else ():
-            if not _NEAR_MISS_RE.match(text):
-                continue
-            checks.append(
-                Check(
-                    "DMARC record",
-                    Verdict.FAIL,
-                    "dmarc.malformed_record",
-                    f'The TXT record at {name} looks meant as DMARC but is not valid: "{text}". It must '
-                    'start with exactly "v=DMARC1" followed by a semicolon (e.g. "v=DMARC1; p=reject"); '
-                    "until then receivers ignore it and treat the domain as having no DMARC record.",
-                    {"queried": list(lookup.queried), "record": text, "name": name},
-                )
-            )
-    return checks
+def _malformed_checks(lookup: PolicyLookup) -> list[Check]:
+    """A failing check per TXT record at a queried ``_dmarc`` name that was meant as DMARC but is invalid."""
+    return [
+        Check(
+            "DMARC record",
+            Verdict.FAIL,
+            "dmarc.malformed_record",
+            f'The TXT record at {name} looks meant as DMARC but is not valid: "{text}". It must '
+            'start with exactly "v=DMARC1" followed by a semicolon (e.g. "v=DMARC1; p=reject"); '
+            "until then receivers ignore it and treat the domain as having no DMARC record.",
+            {"queried": list(lookup.queried), "record": text, "name": name},
+        )
+        for name, text in lookup.malformed
+    ]
 
 
 def _record_checks(domain: str, lookup: PolicyLookup, record: DmarcRecord) -> list[Check]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from checker.dmarc.lookup import TxtLookup, txt_lookup
@@ -18,6 +19,9 @@ from checker.orgdomain import (
     tree_walk_names,
 )
 from checker.result import InputError
+
+# A TXT record that starts like DMARC ("v=dmarc1", "v=DMARC1 p=...", "v = DMARC1") but did not qualify.
+_NEAR_MISS = re.compile(r"^\s*v\s*=\s*dmarc", re.IGNORECASE)
 
 RFC7489 = "rfc7489"
 RFC9989 = "rfc9989"
@@ -40,6 +44,9 @@ class PolicyLookup:
     queried: tuple[str, ...]
     explanation: str
     error: str | None = None
+    # (name, text) of TXT records at the queried names that start like DMARC but are not valid
+    # ("v=DMARC1 p=reject"): receivers ignore them, but their owner thinks DMARC is set up.
+    malformed: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,6 +172,7 @@ def _discover_7489(domain: str, org: str, lookups: dict[str, TxtLookup]) -> Poli
         rule,
         tuple(queried),
         f"No DMARC record at _dmarc.{domain}" + (f" or at _dmarc.{org}." if org != domain else "."),
+        malformed=_malformed(lookups, [domain, org]),
     )
 
 
@@ -185,7 +193,18 @@ def _discover_9989(domain: str, walk: list[str], lookups: dict[str, TxtLookup]) 
         org.rule,
         tuple(queried),
         f"No DMARC record anywhere on the tree walk from {domain} up to {walk[-1]}.",
+        malformed=_malformed(lookups, walk),
     )
+
+
+def _malformed(lookups: dict[str, TxtLookup], names: list[str]) -> tuple[tuple[str, str], ...]:
+    found = []
+    for name in dict.fromkeys(names):
+        lookup = lookups.get(name)
+        for text in lookup.other_texts if lookup else ():
+            if _NEAR_MISS.match(text):
+                found.append((f"_dmarc.{name}", text))
+    return tuple(found)
 
 
 def walk_org_domain(domain: str, lookups: dict[str, TxtLookup]) -> TreeWalkOrgDomain:

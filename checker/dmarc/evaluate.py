@@ -100,8 +100,10 @@ def evaluate_dmarc(
     """
     status = "found" if record is not None else "none"
     dns_error = None
+    malformed: tuple[tuple[str, str], ...] = ()
     if isinstance(record, PolicyLookup):
         status, record_domain, dns_error = record.status, record.record_domain, record.error
+        malformed = record.malformed
         record = record.record
     from_domain = _clean(from_domain)
     from_org = org_domain_fn(from_domain)
@@ -137,7 +139,7 @@ def evaluate_dmarc(
         )
 
     if status == "temperror":
-        why = dns_error or "DNS error"
+        why = (dns_error or "DNS error").rstrip(".")
         return verdict("temperror", f"The DMARC record could not be looked up ({why}); try again later.")
     if record is None:
         if status == "multiple":
@@ -145,6 +147,17 @@ def evaluate_dmarc(
                 "none",
                 f"{from_domain} publishes more than one DMARC record, so receivers ignore DMARC for it.",
                 ("Delete all but one of the DMARC TXT records.",),
+            )
+        if malformed:
+            name, text = malformed[0]
+            return verdict(
+                "none",
+                f'The DMARC record at {name} is not valid ("{text}"), so receivers ignore it and decide on '
+                "their own what to do with unauthenticated mail.",
+                (
+                    'Make it start with exactly "v=DMARC1;" (version, then a semicolon), e.g. '
+                    '"v=DMARC1; p=none; rua=mailto:dmarc-reports@' + from_org + '".',
+                ),
             )
         return verdict(
             "none",

@@ -138,7 +138,8 @@ def _void_check(found: list[Finding], voids: int) -> Check | None:
         "SPF void lookups",
         Verdict.WARN,
         "spf.void_lookups",
-        f"{voids} term(s) look up names that do not exist or have no records ({', '.join(names)}). "
+        f"{voids} {'term looks' if voids == 1 else 'terms look'} up names that do not exist or have no "
+        f"records ({', '.join(names)}). "
         f"Up to {MAX_VOID_LOOKUPS} are tolerated, but they are dead weight: remove them.",
         evidence,
     )

@@ -59,10 +59,11 @@ def describe_error(result: SpfResultCode, detail: str) -> str:
     """Why evaluation stopped with permerror or temperror."""
     if result is SpfResultCode.TEMPERROR:
         return (
-            f"SPF could not be checked because of a temporary DNS problem: {detail}. "
+            f"SPF could not be checked because of a temporary DNS problem: {detail.rstrip('.')}. "
             "Receivers usually defer the mail and try again later."
         )
     return (
-        f"The SPF policy is broken, so receivers treat it as a permanent error (permerror): {detail}. "
+        "The SPF policy is broken, so receivers treat it as a permanent error (permerror): "
+        f"{detail.rstrip('.')}. "
         "DMARC then counts SPF as not passing."
     )

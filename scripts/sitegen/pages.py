@@ -9,10 +9,9 @@ from .markup import entry_line, front_matter
 from .model import Catalog
 
 # The home page's bounce box hands the text to the analyzer in this tab only (handoff.js): the textarea
-# has no name, so the form never sends the text anywhere, even with JavaScript off.
+# has no name, so the form never sends the text anywhere, even with JavaScript off. It sits under the
+# "Paste your bounce" bullet of "Ways in" rather than under a heading of its own.
 _HANDOFF_FORM = """\
-## Paste your bounce
-
 <form id="se-handoff" class="se-handoff" action="analyzer/" method="get">
 <label for="se-handoff-text"><strong>Bounce message or error line</strong> (it stays in your browser)</label>
 <textarea id="se-handoff-text" rows="5" spellcheck="false" autocomplete="off" \

@@ -12,6 +12,7 @@ import pytest
 from checker.cli import main
 from checker.dns.zone import ZoneResolver
 from checker.domain import audit_domain
+from checker.ipcheck import check_ip
 from checker.result import Verdict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -125,3 +126,10 @@ async def test_mx_host_with_ipv4_and_ipv6_has_one_distinct_line_per_address() ->
     names = [check.name for check in mx.checks]
     assert len(names) == len(set(names)), names
     assert "Reverse DNS: mx1.acme.example (2001:db8::10)" in names
+
+
+async def test_ipv6_with_zone_index_is_checked_as_the_plain_address(qa_zone) -> None:
+    report = await check_ip("2001:db8::5%eth0", resolver=qa_zone)
+    assert report.input_error is None
+    assert report.address == "2001:db8::5"
+    assert "ip.fcrdns_ok" in {check.reason for check in report.checks}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from checker.authres import AuthenticationResults, parse_authentication_results
 from checker.authres_trust import classify_auth_results
 from checker.dmarc.author import author_domains
+from checker.dns.model import DnsStatus
+from checker.dns.zone import ZoneResolver
 from checker.headers import analyze_headers
 from checker.message import parse_pasted_message
 from checker.result import Verdict, to_json
@@ -113,3 +115,86 @@ def test_from_with_old_style_comment_holding_a_comma_has_a_domain() -> None:
     authors = author_domains(["j.doe@shop.example (Doe, John)"])
     assert authors.error is None
     assert authors.domains == ("shop.example",)
+
+
+async def test_subdomain_policy_is_credited_to_the_parent_record_and_named_sp() -> None:
+    zone = ZoneResolver(
+        records={
+            ("_dmarc.shop.example", "TXT"): ["v=DMARC1; p=reject; sp=none"],
+            ("news.shop.example", "A"): ["203.0.113.1"],
+            ("esp.example", "TXT"): ["v=spf1 ip4:203.0.113.0/24 -all"],
+        },
+        existing=["shop.example"],
+    )
+    text = (
+        "Return-Path: <bounce@esp.example>\n"
+        "Received: from o1.esp.example (o1.esp.example [203.0.113.25]) by mx.inbox.example with ESMTPS "
+        "id 1; Wed, 25 Nov 2026 10:00:02 +0000\n"
+        "From: News <a@news.shop.example>\nSubject: x\n"
+    )
+    analysis = await analyze_headers(text, resolver=zone)
+    assert "the DMARC record of shop.example, which covers news.shop.example" in analysis.summary.explanation
+    dmarc = next(check for check in analysis.checks if check.reason == "dmarc.fail")
+    assert "sp=none only monitors" in dmarc.explanation
+
+
+async def test_dns_timeout_explanations_have_clean_punctuation(paste) -> None:
+    names = ("_dmarc.shop.example", "em.esp.example", "s1._domainkey.esp.example")
+    zone = ZoneResolver(records={}, failures={(name, "TXT"): DnsStatus.TIMEOUT for name in names})
+    analysis = await analyze_headers(paste("gmail_esp.txt"), resolver=zone)
+    texts = [analysis.summary.explanation] + [check.explanation for check in analysis.checks]
+    assert any("could not be looked up" in text for text in texts)
+    assert not [text for text in texts if ".." in text or ".)" in text]
+
+
+async def test_header_block_copied_with_its_blank_line_is_not_a_changed_body(qa_zone, paste) -> None:
+    headers = paste("gmail_esp.txt").split(b"\n\nHi Alice", 1)[0]
+    for ending in (b"\n\n", b"\n\n\n", b"\r\n\r\n"):
+        analysis = await analyze_headers(headers + ending, resolver=qa_zone)
+        assert "dkim.body_hash_mismatch" not in _reasons(analysis)
+        assert "dkim.pass_headers_only" in _reasons(analysis)
+
+
+async def test_return_path_with_a_comment_gives_the_plain_envelope_sender(qa_zone, paste) -> None:
+    text = paste("gmail_esp.txt").replace(
+        b"Return-Path: <bounces+12345-ab12-alice=gmail.example@em.esp.example>",
+        b"Return-Path: <bounces+12345-ab12-alice=gmail.example@em.esp.example> (via platform)",
+    )
+    analysis = await analyze_headers(text, resolver=qa_zone)
+    assert analysis.mail_from == "bounces+12345-ab12-alice=gmail.example@em.esp.example"
+    assert next(c for c in analysis.checks if c.name == "SPF").verdict is Verdict.PASS
+
+
+async def test_message_from_a_domain_with_a_broken_dmarc_record_names_the_record() -> None:
+    zone = ZoneResolver(
+        records={
+            ("_dmarc.shop.example", "TXT"): ["v=DMARC1 p=reject"],
+            ("esp.example", "TXT"): ["v=spf1 ip4:203.0.113.0/24 -all"],
+        },
+        existing=["shop.example"],
+    )
+    text = (
+        "Return-Path: <bounce@esp.example>\n"
+        "Received: from o1.esp.example (o1.esp.example [203.0.113.25]) by mx.inbox.example with ESMTPS "
+        "id 1; Wed, 25 Nov 2026 10:00:02 +0000\n"
+        "From: News <a@shop.example>\nSubject: x\n"
+    )
+    analysis = await analyze_headers(text, resolver=zone)
+    assert "not valid" in analysis.summary.explanation
+    assert "v=DMARC1 p=reject" in analysis.summary.explanation
+    assert "publishes no DMARC record" not in analysis.summary.explanation
+
+
+def test_authentication_results_from_another_co_uk_domain_is_not_trusted() -> None:
+    text = (
+        "Received: from mail.sender.example (mail.sender.example [203.0.113.5]) by mx1.receiver.co.uk "
+        "with ESMTPS id 1; Wed, 25 Nov 2026 10:00:02 +0000\n"
+        "Authentication-Results: spoofer.co.uk; spf=pass smtp.mailfrom=bank.co.uk; dmarc=pass "
+        "header.from=bank.co.uk\n"
+        "Authentication-Results: mx2.receiver.co.uk; spf=pass smtp.mailfrom=bank.co.uk\n"
+        "From: a@bank.co.uk\n"
+    )
+    entries = classify_auth_results(parse_pasted_message(text).headers)
+    assert [entry.trusted for entry in entries] == [False, False]
+    own = text.replace("spoofer.co.uk;", "mx2.receiver.co.uk;", 1)
+    assert [e.trusted for e in classify_auth_results(parse_pasted_message(own).headers)] == [True, False]

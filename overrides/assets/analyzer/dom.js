@@ -92,7 +92,9 @@ export function table(caption, columns, rows, rowAttrs = () => ({})) {
 }
 
 export function code(text) {
-  return text ? el("code", { class: "an-mono", text }) : renderScalar(null);
+  // Short names stay on one line; long ones (records, long host names) may wrap anywhere.
+  if (!text) return renderScalar(null);
+  return el("code", { class: String(text).length > 28 ? "an-mono an-long" : "an-mono", text });
 }
 
 export function facts(pairs) {

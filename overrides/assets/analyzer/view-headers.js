@@ -78,8 +78,11 @@ function renderAlignmentTable(result) {
     { label: "Domain", cell: (row) => code(row.domain) },
     { label: "Authenticated", cell: (row) => (row.kind === "from" || row.missing ? null : resultChip(row.auth_result)) },
     { label: "Mode required", cell: (row) => modeText(row) },
-    { label: "Relaxed match", cell: (row) => (row.kind === "from" || row.missing ? null : (row.relaxed ? "yes" : "no")) },
-    { label: "Strict match", cell: (row) => (row.kind === "from" || row.missing ? null : (row.strict ? "yes" : "no")) },
+    {
+      label: "Domain match",
+      cell: (row) => (row.kind === "from" || row.missing ? null
+        : `relaxed ${row.relaxed ? "yes" : "no"}, strict ${row.strict ? "yes" : "no"}`),
+    },
     {
       label: "Aligned",
       cell: (row) => (row.kind === "from" ? el("span", { class: "an-muted", text: "reference" })
@@ -115,6 +118,12 @@ function discoveryNote(result) {
   ], [legacy, bis]);
 }
 
+const DISPOSITION_WORDS = {
+  none: "deliver normally (no DMARC action)",
+  quarantine: "put it in spam (quarantine)",
+  reject: "refuse it (reject)",
+};
+
 function renderDmarc(result, take) {
   const dmarc = result.dmarc;
   const dmarcChecks = take((check) => check.name === "DMARC");
@@ -128,7 +137,7 @@ function renderDmarc(result, take) {
       ["DMARC record", record ? code(record) : "none found"],
       ["Record location", dmarc.record_domain ? code(`_dmarc.${dmarc.record_domain}`) : null],
       ["Policy", dmarc.policy ? `${dmarc.policy_tag || "p"}=${dmarc.policy}` : null],
-      ["What the receiver should do", dmarc.disposition || null],
+      ["What the receiver should do", DISPOSITION_WORDS[dmarc.disposition] || dmarc.disposition || null],
       ["Organizational domain", code(dmarc.org_domain)],
     ]) : null,
     renderAlignmentTable(result),
@@ -237,7 +246,7 @@ function renderArc(result, take) {
       ? note(`The chain breaks at hop ${arc.broken_at}: results recorded from there on cannot be trusted.`, "an-note an-note--fail")
       : null,
     sets.length ? table("One row per forwarder that sealed the message (i=1 is the first)", [
-      { label: "Instance", cell: (set) => `i=${set.instance}` },
+      { label: "Instance", cell: (set) => `i=${set.instance}${arc.broken_at === set.instance ? " (breaks here)" : ""}` },
       { label: "cv", cell: (set) => set.cv },
       { label: "Sealed by", cell: (set) => code(`d=${set.seal_domain || "?"} s=${set.seal_selector || "?"}`) },
       { label: "ARC-Seal", cell: (set) => validity(set.seal_valid, set.seal_problem) },
