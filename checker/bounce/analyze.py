@@ -123,6 +123,13 @@ def _summary(report: BounceReport, analyses: list[RecipientAnalysis]) -> str:
     return " ".join(lines)
 
 
+def _provider_name(provider: str | None, providers: Mapping[str, Any]) -> str | None:
+    """The display name of a provider id from the catalog's provider table, if it has one."""
+    info = providers.get(provider) if provider else None
+    name = info.get("name") if isinstance(info, Mapping) else None
+    return name if isinstance(name, str) and name else None
+
+
 def analyze_bounce(text: str | bytes, *, catalog: Mapping[str, Any]) -> BounceAnalysis:
     """Parse a bounce and rank catalog entries per recipient; problems come back in the result.
 
@@ -144,6 +151,7 @@ def analyze_bounce(text: str | bytes, *, catalog: Mapping[str, Any]) -> BounceAn
                 reply_code=status.reply_code,
                 enhanced_code=status.enhanced_status,
                 provider=provider,
+                provider_name=_provider_name(provider, providers),
                 limit=TOP_MATCHES,
             )
             analyses.append(

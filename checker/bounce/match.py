@@ -103,8 +103,12 @@ def score_entry(
     reply_code: int | None,
     enhanced_code: str | None,
     provider: str | None,
+    provider_name: str | None = None,
 ) -> EntryMatch | None:
-    """Score one entry against normalised text; ``None`` when the entry does not apply at all."""
+    """Score one entry against normalised text; ``None`` when the entry does not apply at all.
+
+    ``provider_name`` is how the provider is named in the explanation (its id when not given).
+    """
     lowered = text.lower()
     hits = [found.group(0) for found in (p.search(text) for p in entry.patterns) if found]
     if hits and not all(word in lowered for word in entry.all_words):
@@ -130,7 +134,7 @@ def score_entry(
         return None
     if provider and provider in entry.providers:
         score += PROVIDER_AGREES
-        decided_by.append(f"sent by {provider}")
+        decided_by.append(f"sent by {provider_name or provider}")
     return EntryMatch(entry.entry_id, entry.title, score, tuple(decided_by), bool(hits))
 
 
@@ -141,6 +145,7 @@ def rank_entries(
     reply_code: int | None = None,
     enhanced_code: str | None = None,
     provider: str | None = None,
+    provider_name: str | None = None,
     limit: int = 5,
 ) -> list[EntryMatch]:
     """Entries that fit the bounce text, best first.
@@ -158,7 +163,12 @@ def rank_entries(
         for entry in catalog
         if (
             match := score_entry(
-                entry, normalised, reply_code=reply_code, enhanced_code=enhanced_code, provider=provider
+                entry,
+                normalised,
+                reply_code=reply_code,
+                enhanced_code=enhanced_code,
+                provider=provider,
+                provider_name=provider_name,
             )
         )
         is not None

@@ -75,7 +75,7 @@ def test_one_line_gmail_dmarc() -> None:
     line = "550-5.7.26 Unauthenticated email from example.com is not accepted due to its DMARC policy. gsmtp"
     analysis = analyze_bounce(line, catalog=CATALOG)
     assert analysis.recipients[0].matches[0].entry_id == "550-5-7-26-gmail-dmarc-reject"
-    assert "sent by gmail" in analysis.recipients[0].matches[0].decided_by
+    assert "sent by Gmail / Google Workspace" in analysis.recipients[0].matches[0].decided_by
 
 
 def test_not_bounces_are_explained() -> None:

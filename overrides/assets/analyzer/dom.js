@@ -80,14 +80,15 @@ export function renderChecks(checks) {
 
 // A table from column specs [{label, cell(row) -> node|string}]; `rowAttrs(row)` adds attributes per row.
 export function table(caption, columns, rows, rowAttrs = () => ({})) {
-  return el("div", { class: "an-table-wrap" }, el("table", { class: "an-table" },
+  // an-stack: on a phone each row becomes a small card, every cell labelled with its column.
+  return el("div", { class: "an-table-wrap" }, el("table", { class: "an-table an-stack" },
     caption ? el("caption", { text: caption }) : null,
     el("thead", {}, el("tr", {}, columns.map((column) => el("th", { scope: "col", text: column.label })))),
     el("tbody", {}, rows.map((row) => el("tr", rowAttrs(row), columns.map((column) => {
       const value = column.cell(row);
       // Prose in a cell stays prose: renderScalar would set long strings in monospace.
       const content = value instanceof Node ? value : typeof value === "string" && value ? value : renderScalar(value);
-      return el("td", { class: column.class || null }, content);
+      return el("td", { class: column.class || null, "data-label": column.label }, content);
     }))))));
 }
 
