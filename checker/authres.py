@@ -18,6 +18,7 @@ from checker.result import InputError
 # unquoted in domain names, addresses and base64 (". @ / =").
 _FORBIDDEN_UNQUOTED = frozenset(":,<>[]\\?")
 _KEYWORD_RE = re.compile(r"[A-Za-z0-9_-]+")
+_BRACKETED_RE = re.compile(r"<([^:,<>\[\]\\?]*)>")
 _ARC_INSTANCE_RE = re.compile(r"^\s*i\s*=\s*(\d+)\s*;")
 _HEADER_NAME_RE = re.compile(r"^\s*(arc-)?authentication-results\s*:", re.IGNORECASE)
 _METHOD_FIRST_RE = re.compile(r"[A-Za-z0-9_-]+\s*(?:/\s*\d+\s*)?=")
@@ -138,7 +139,8 @@ class _Scanner:
             raise _SyntaxProblem(f'Expected "{char}" {context} but found {found!r}', self.pos)
         self.pos += 1
 
-    def value(self, what: str) -> str:
+    def value(self, what: str, problems: list[str] | None = None) -> str:
+        """A quoted or plain value; with ``problems``, an address in angle brackets is read leniently."""
         self.skip_cfws()
         if self.peek() == '"':
             return self._quoted()
@@ -148,6 +150,15 @@ class _Scanner:
         raw = self.text[start : self.pos]
         if not raw:
             raise _SyntaxProblem(f"Expected a value for {what}", start)
+        bracketed = _BRACKETED_RE.fullmatch(raw)
+        if bracketed is not None and problems is not None:
+            # Some servers write smtp.mailfrom=<user@example.com>, as in the SMTP command; the address
+            # inside is unambiguous, so read it rather than lose the whole header.
+            problems.append(
+                f"The value of {what} is written in angle brackets ({raw}); RFC 8601 wants it plain or in "
+                "double quotes. The brackets were removed."
+            )
+            return bracketed.group(1)
         bad = next((char for char in raw if char in _FORBIDDEN_UNQUOTED), None)
         if bad is not None:
             raise _SyntaxProblem(
@@ -311,7 +322,7 @@ def _resinfo(scanner: _Scanner, problems: list[str]) -> AuthResResult | None:
             scanner.skip_cfws()
             prop = scanner.keyword(f'a property name after "{word}."').lower()
             scanner.expect("=", f'after "{word}.{prop}"')
-            properties.append(AuthResProperty(word.lower(), prop, scanner.value(f"{word}.{prop}")))
+            properties.append(AuthResProperty(word.lower(), prop, scanner.value(f"{word}.{prop}", problems)))
         elif scanner.peek() == "=":
             scanner.pos += 1
             item = scanner.value(word)

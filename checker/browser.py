@@ -31,8 +31,14 @@ class _BadRequest(Exception):
 
 
 # Imported by warm_up() while the page is still loading, so the first analysis does not pay for them.
-ANALYSIS_MODULES = ("checker.bounce.analyze", "checker.headers", "checker.domain", "checker.ipcheck",
-                    "checker.dns.factory", "checker.dns.fetch")
+ANALYSIS_MODULES = (
+    "checker.bounce.analyze",
+    "checker.headers",
+    "checker.domain",
+    "checker.ipcheck",
+    "checker.dns.factory",
+    "checker.dns.fetch",
+)
 
 
 def warm_up() -> str:

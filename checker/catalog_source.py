@@ -29,20 +29,34 @@ def load_catalog(source: str | None) -> tuple[dict[str, Any], str | None] | Inpu
                 import urllib.request
 
                 with urllib.request.urlopen(source, timeout=15) as response:
-                    return json.loads(response.read().decode("utf-8")), None
-            return json.loads(Path(source).read_text(encoding="utf-8")), None
+                    given = json.loads(response.read().decode("utf-8"))
+            else:
+                given = json.loads(Path(source).read_text(encoding="utf-8"))
         except (OSError, ValueError) as trouble:
             return InputError(
                 f"Cannot load the catalog from {source} ({trouble}).",
                 "--catalog",
                 "Give the path or URL of a catalog.json built by mkdocs build.",
             )
+        # A catalog of the wrong shape would silently rank nothing; the reader asked for this file.
+        problem = _structure_problem(given)
+        if problem is not None:
+            inside = problem.where.removeprefix("catalog.json").lstrip(": ")
+            return InputError(
+                f"{problem.what} The file given with --catalog cannot be used.",
+                f"--catalog {source}" + (f", {inside}" if inside else ""),
+                f"{problem.fix} mkdocs build writes it as site/catalog.json.",
+                reason=problem.reason,
+            )
+        return given, None
     for built in (Path("site/catalog.json"), REPO_ROOT / "site" / "catalog.json"):
         if built.is_file():
             try:
-                return json.loads(built.read_text(encoding="utf-8")), None
+                found = json.loads(built.read_text(encoding="utf-8"))
             except ValueError:
                 continue
+            if _structure_problem(found) is None:
+                return found, None
     errors_dir = REPO_ROOT / "errors"
     if errors_dir.is_dir() and (REPO_ROOT / "scripts" / "sitegen").is_dir():
         if str(REPO_ROOT) not in sys.path:
@@ -59,3 +73,9 @@ def load_catalog(source: str | None) -> tuple[dict[str, Any], str | None] | Inpu
                 "ranked.",
             )
     return empty, "no error catalog was found (build the site or pass --catalog), so no pages are ranked."
+
+
+def _structure_problem(catalog: Any) -> InputError | None:
+    from checker.bounce.analyze import catalog_problem
+
+    return catalog_problem(catalog)

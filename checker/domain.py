@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.dns.cache import per_run_cache
-from checker.dns.model import Resolver
+from checker.dns.model import DnsAnswer, DnsStatus, Resolver
+from checker.dns.query import safe_query
 from checker.orgdomain import PublicSuffixes, default_public_suffixes, normalize_domain
 from checker.result import Check, InputError, Verdict
 
@@ -92,8 +93,46 @@ async def audit_domain(
         ("TLS-RPT", lambda: _policy("TLS-RPT", "audit_tls_rpt", normalized, cached)),
         ("BIMI", lambda: _policy("BIMI", "audit_bimi", normalized, cached)),
     ]
-    sections = await asyncio.gather(*(_guarded(name, run) for name, run in runs))
+    # The MX section asks the same question; the per-run cache sends it once, so this costs no round trip.
+    existence, *sections = await asyncio.gather(
+        safe_query(cached, normalized, "MX"), *(_guarded(name, run) for name, run in runs)
+    )
+    if existence.status is DnsStatus.NXDOMAIN:
+        return DomainAudit(normalized, _missing_domain(normalized, existence, tuple(sections)))
     return DomainAudit(normalized, _cross_checks(tuple(sections)))
+
+
+def _missing_domain(domain: str, answer: DnsAnswer, sections: tuple[Section, ...]) -> tuple[Section, ...]:
+    """Say once, first, that the domain does not exist; the sections then have nothing to advise.
+
+    Advice to publish SPF or DMARC for a name that is not in DNS misleads (usually it is a typo).
+    A DMARC record found at a parent domain still applies (its np= or sp= covers missing
+    subdomains), so that section is kept.
+    """
+    query = f"MX {domain}"
+    first = Check(
+        "Domain exists",
+        Verdict.FAIL,
+        "domain.nxdomain",
+        f"{domain} does not exist in DNS: the query {query} was answered NXDOMAIN (no such domain). "
+        "Check the spelling; a newly registered domain needs its DNS set up at the registrar first.",
+        {"query": query, "status": answer.status.value},
+    )
+    kept = []
+    for section in sections:
+        dmarc_record = getattr(section.detail, "record", None) if section.name == "DMARC" else None
+        if dmarc_record is not None:
+            kept.append(section)
+            continue
+        skipped = Check(
+            section.name,
+            Verdict.INFO,
+            "domain.not_checked_nxdomain",
+            f"Not checked: {domain} does not exist, so it has no {section.name} records to check.",
+            {"query": query, "status": answer.status.value},
+        )
+        kept.append(Section(section.name, (skipped,), section.detail))
+    return (Section("Domain", (first,)), *kept)
 
 
 async def _guarded(name: str, run: Callable[[], Awaitable[Section]]) -> Section:

@@ -373,12 +373,29 @@ def _summary(
     if dmarc.result == "pass":
         return Summary(Verdict.PASS, f"Authenticated: DMARC passes for {domain}", dmarc.explanation)
     if dmarc.result == "none":
-        return Summary(Verdict.WARN, f"{domain} has no DMARC policy", dmarc.explanation)
+        return Summary(Verdict.WARN, _no_policy_headline(dmarc), dmarc.explanation)
     return Summary(
         Verdict.ERROR if dmarc.result == "temperror" else Verdict.FAIL,
         f"DMARC {dmarc.result} for {domain}",
         dmarc.explanation,
     )
+
+
+def _no_policy_headline(dmarc: DmarcEvaluation) -> str:
+    """Why DMARC does not apply, named: no record, a record receivers cannot read, or more than one."""
+    domain = dmarc.from_domain
+    if dmarc.record is None and dmarc.malformed_records:
+        where, text = dmarc.malformed_records[0]
+        return f'{domain}\'s DMARC record at {where} is malformed and ignored: "{_shorten(text)}"'
+    if dmarc.record is None and dmarc.lookup_status == "multiple":
+        return f"{domain} publishes more than one DMARC record, so receivers ignore them"
+    if dmarc.record is not None:
+        return f"{domain}'s DMARC record sets no policy (no p=)"
+    return f"{domain} has no DMARC policy"
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _policy_owner(dmarc: DmarcEvaluation) -> str:

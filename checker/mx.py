@@ -241,13 +241,16 @@ async def _no_mx_checks(domain: str, answer: DnsAnswer, resolver: Resolver) -> l
                 {**evidence, "A": list(a_answer.records), "AAAA": list(aaaa_answer.records)},
             )
         ]
+    # A send-only domain is legitimate, so this is a warning: what breaks is the return path.
     return [
         Check(
             "MX",
-            Verdict.FAIL,
+            Verdict.WARN,
             "mx.missing",
-            f"{domain} has no MX record and no address, so mail to it cannot be delivered. Publish MX "
-            "records, or a null MX ('0 .') to say it takes no mail.",
+            f"{domain} has no MX record and no address, so nobody can send mail to it. If it sends mail, "
+            "bounces and replies to that mail need somewhere to go: publish MX records for the servers "
+            "that should receive them. If the domain should never receive mail, publish a null MX "
+            "('0 .', RFC 7505) so senders learn that at once instead of retrying.",
             evidence,
         )
     ]

@@ -32,15 +32,50 @@ _KIND_EXPLANATIONS = {
 }
 
 
+def catalog_problem(catalog: Any) -> InputError | None:
+    """What is wrong with the structure of a parsed ``catalog.json``, or None when it can be used.
+
+    The ``where`` of the error names the part of the catalog; callers that know the file replace it.
+    """
+    return _compile(catalog)[1]
+
+
+def _shape(value: Any) -> str:
+    if isinstance(value, Mapping):
+        keys = ", ".join(repr(key) for key in list(value)[:5])
+        return f"an object with the keys {keys}" if keys else "an empty object"
+    return {list: "a list", str: "a string", type(None): "null"}.get(type(value), type(value).__name__)
+
+
 def _compile(catalog: Mapping[str, Any]) -> tuple[tuple[CompiledEntry, ...], InputError | None]:
+    fix = 'Use the catalog.json the site build writes: {"entries": [{"id": ..., "match": {...}}, ...], ...}.'
     entries = catalog.get("entries") if isinstance(catalog, Mapping) else None
     if not isinstance(entries, list):
+        has_entries = isinstance(catalog, Mapping) and "entries" in catalog
+        found = f'"entries" as {_shape(entries)}' if has_entries else _shape(catalog)
         return (), InputError(
-            "The error catalog is missing or has no entries list.",
+            f'The error catalog has the wrong structure: expected an object with an "entries" list, '
+            f"found {found}.",
             "catalog.json",
-            'Rebuild the site so catalog.json holds {"entries": [...], "providers": {...}}.',
+            fix,
             "bounce.catalog_invalid",
         )
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str) or not entry.get("id"):
+            return (), InputError(
+                f'Entry {index + 1} of the error catalog is not an entry: expected an object with an "id" '
+                f"text, found {_shape(entry)}.",
+                f"catalog.json: entries[{index}]",
+                fix,
+                "bounce.catalog_invalid",
+            )
+        if not isinstance(entry.get("match", {}) or {}, Mapping):
+            return (), InputError(
+                f'Entry "{entry["id"]}" of the error catalog has a "match" that is not an object.',
+                f"catalog.json: entries[{index}].match",
+                fix,
+                "bounce.catalog_invalid",
+            )
     try:
         return compile_catalog(entries), None
     except (ValueError, KeyError, TypeError) as exc:

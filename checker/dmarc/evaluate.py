@@ -67,6 +67,9 @@ class DmarcEvaluation:
     aligned_by: tuple[str, ...]
     fixes: tuple[str, ...]
     explanation: str
+    # (where, text) of TXT records at _dmarc that almost are DMARC records but cannot be used
+    malformed_records: tuple[tuple[str, str], ...] = ()
+    lookup_status: str = "found"
 
     @property
     def ar_fragment(self) -> str:
@@ -136,6 +139,8 @@ def evaluate_dmarc(
             aligned_by=aligned_by,
             fixes=fixes,
             explanation=explanation,
+            malformed_records=malformed,
+            lookup_status=status,
         )
 
     if status == "temperror":

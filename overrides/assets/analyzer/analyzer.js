@@ -1,5 +1,6 @@
-// The analyzer page: tabs, saved input, resolver setting, and rendering of the worker's JSON results.
-// All analysis runs in the module worker (worker.mjs); this file only talks to it and draws results.
+// The analyzer page: tabs, saved input, resolver setting, the home page handoff, and the Bounce view.
+// All analysis runs in the module worker (worker.mjs); the Headers, Domain and IP results are drawn by
+// view-headers.js and view-domain.js.
 
 import { el, humanize, renderChecks, renderError, renderScalar, siteLink, summaryBox, technicalDetails } from "./dom.js";
 import { renderDomain, renderIp } from "./view-domain.js";
@@ -94,10 +95,6 @@ function runInWorker(kind, request) {
 }
 
 // ---------------------------------------------------------------- the Bounce tab
-
-function isScalar(value) {
-  return value === null || ["string", "number", "boolean"].includes(typeof value);
-}
 
 function renderEntryMatches(matches) {
   return el("ol", { class: "an-matches" }, matches.map((match, index) =>

@@ -85,7 +85,8 @@ function renderSpfTree(nodes) {
       node.children && node.children.length
         ? el("span", { class: "an-count an-count--sub", text: `${node.lookups_cumulative} with everything below` }) : null,
       node.void_here ? el("span", { class: "an-count an-count--warn", text: `${node.void_here} void` }) : null),
-    node.record ? el("div", {}, code(node.record)) : el("div", { class: "an-spf-error", text: "No SPF record found here." }),
+    node.record ? el("div", {}, code(node.record))
+      : (node.errors || []).length ? null : el("div", { class: "an-spf-error", text: "No SPF record found here." }),
     (node.void_names || []).length ? el("div", { class: "an-muted", text: `Names with no answer: ${node.void_names.join(", ")}` }) : null,
     (node.errors || []).map((error) => el("div", { class: "an-spf-error" },
       typeof error === "string" ? error : [error.what, error.where ? ` (${error.where})` : "", error.fix ? ` ${error.fix}` : ""].join(""))),
