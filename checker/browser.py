@@ -40,6 +40,12 @@ ANALYSIS_MODULES = (
     "checker.dns.fetch",
 )
 
+# The page has no --resolver option; its DNS resolver setting is what the reader can change.
+BROWSER_BLOCKLIST_RETRY_ADVICE = (
+    "Big public DNS resolvers are often refused by blocklists: choose another resolver in the DNS "
+    "resolver setting on this page (your own or your provider's), or use the list's web lookup."
+)
+
 
 def warm_up() -> str:
     """Import every analysis module ahead of use; JSON ``{ok, modules: {name: error or null}}`` back."""
@@ -307,6 +313,6 @@ async def check_ip_json(request_json: str, *, resolver: Resolver | None = None) 
         from checker.ipcheck import check_ip
 
         dns = resolver or make_doh_resolver(request.get("doh"))
-        return await check_ip(address, resolver=dns)
+        return await check_ip(address, resolver=dns, retry_advice=BROWSER_BLOCKLIST_RETRY_ADVICE)
 
     return await _run(request_json, "IP", analysis)

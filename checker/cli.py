@@ -251,7 +251,12 @@ async def _domain(args: argparse.Namespace, resolver: Any, out: TextIO) -> int:
 async def _ip(args: argparse.Namespace, resolver: Any, out: TextIO) -> int:
     from checker.ipcheck import check_ip
 
-    report = await check_ip(args.address, resolver=resolver, check_reserved=args.check_reserved)
+    report = await check_ip(
+        args.address,
+        resolver=resolver,
+        check_reserved=args.check_reserved,
+        retry_advice=_blocklist_retry_advice(args.resolver),
+    )
     if report.input_error is not None:
         raise CliInputError(report.input_error)
     if args.json:
@@ -261,6 +266,16 @@ async def _ip(args: argparse.Namespace, resolver: Any, out: TextIO) -> int:
         _print_section("Reverse DNS and blocklists", report.checks, out)
         _print_totals(report.checks, out)
     return exit_code(report.checks)
+
+
+def _blocklist_retry_advice(resolver_kind: str) -> str:
+    """How to ask a blocklist again from the command line, given the resolver this run used."""
+    if resolver_kind == "system":
+        return (
+            "Your system resolver probably forwards to a public DNS service; run the check on a machine "
+            "whose resolver queries the list directly, or use the list's web lookup."
+        )
+    return "Run the check again with --resolver system (your own DNS resolver), or use the list's web lookup."
 
 
 async def _headers(args: argparse.Namespace, resolver: Any, stdin: TextIO, out: TextIO) -> int:

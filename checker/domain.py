@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from checker.dns.cache import per_run_cache
@@ -109,15 +109,18 @@ def _missing_domain(domain: str, answer: DnsAnswer, sections: tuple[Section, ...
     A DMARC record found at a parent domain still applies (its np= or sp= covers missing
     subdomains), so that section is kept.
     """
-    query = f"MX {domain}"
-    first = Check(
-        "Domain exists",
-        Verdict.FAIL,
-        "domain.nxdomain",
-        f"{domain} does not exist in DNS: the query {query} was answered NXDOMAIN (no such domain). "
-        "Check the spelling; a newly registered domain needs its DNS set up at the registrar first.",
-        {"query": query, "status": answer.status.value},
-    )
+    evidence = {"query": f"MX {domain}", "status": answer.status.value}
+    mx = next((s for s in sections if s.name == "MX"), None)
+    first = next((c for c in (mx.checks if mx else ()) if c.reason == "mx.domain_missing"), None)
+    if first is None:  # the MX section broke; say it here all the same
+        first = Check(
+            "Domain exists",
+            Verdict.FAIL,
+            "mx.domain_missing",
+            f"The domain {domain} does not exist in DNS: the query MX {domain} was answered NXDOMAIN "
+            "(no such domain). Check the spelling.",
+            evidence,
+        )
     kept = []
     for section in sections:
         dmarc_record = getattr(section.detail, "record", None) if section.name == "DMARC" else None
@@ -129,10 +132,10 @@ def _missing_domain(domain: str, answer: DnsAnswer, sections: tuple[Section, ...
             Verdict.INFO,
             "domain.not_checked_nxdomain",
             f"Not checked: {domain} does not exist, so it has no {section.name} records to check.",
-            {"query": query, "status": answer.status.value},
+            evidence,
         )
         kept.append(Section(section.name, (skipped,), section.detail))
-    return (Section("Domain", (first,)), *kept)
+    return (Section("Domain", (replace(first, name="Domain exists"),)), *kept)
 
 
 async def _guarded(name: str, run: Callable[[], Awaitable[Section]]) -> Section:

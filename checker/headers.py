@@ -386,7 +386,7 @@ def _no_policy_headline(dmarc: DmarcEvaluation) -> str:
     domain = dmarc.from_domain
     if dmarc.record is None and dmarc.malformed_records:
         where, text = dmarc.malformed_records[0]
-        return f'{domain}\'s DMARC record at {where} is malformed and ignored: "{_shorten(text)}"'
+        return f'The DMARC record at {where} is malformed and ignored: "{_shorten(text)}"'
     if dmarc.record is None and dmarc.lookup_status == "multiple":
         return f"{domain} publishes more than one DMARC record, so receivers ignore them"
     if dmarc.record is not None:
@@ -427,6 +427,14 @@ def _arc_rescue(arc: Any) -> str:
         recorded = dict(arc_set.auth_results.results) if arc_set.auth_results else {}
         if recorded.get("dmarc") == "pass":
             sealer = arc_set.seal_domain or "an earlier server"
+            if not getattr(arc, "body_checked", True):
+                # Without the body the AMS body hashes are unchecked, so the chain is only half verified.
+                return (
+                    f"The ARC headers say that {sealer}, which passed the message on, saw DMARC pass when "
+                    "the message reached it. The ARC seals were checked and are valid, but the body could "
+                    "not be checked because only headers were pasted, so the chain is not fully verified; "
+                    "paste the whole message to check it. "
+                )
             return (
                 f"But a valid ARC seal shows that {sealer}, which passed the message on, saw DMARC pass "
                 f"when the message reached it; receivers that trust {sealer}'s ARC (Gmail and Microsoft "

@@ -120,6 +120,14 @@ class BlocklistResult:
     meanings: tuple[str, ...]
 
 
+# Where the check runs decides how to ask again (a command-line option, a setting on the page), so
+# callers pass their own wording; this one names no option.
+DEFAULT_RETRY_ADVICE = (
+    "Check again through a DNS resolver that queries the list directly (not a big public resolver), "
+    "or use the list's web lookup."
+)
+
+
 @dataclass(frozen=True)
 class IpReport:
     """Everything found about one address; ``checks`` is what to show."""
@@ -139,12 +147,15 @@ async def check_ip(
     resolver: Resolver,
     blocklists: Sequence[Blocklist] = DEFAULT_BLOCKLISTS,
     check_reserved: bool = False,
+    retry_advice: str = DEFAULT_RETRY_ADVICE,
 ) -> IpReport:
     """Reverse DNS, forward-confirmed reverse DNS and blocklist status of ``address``.
 
     Private and reserved addresses get one info check and no queries, because the answers would
     say nothing about how the internet sees them; ``check_reserved=True`` queries them anyway
     (test fixtures use documentation ranges, and DNSBLs list 127.0.0.2 as a test entry).
+    ``retry_advice`` ends the explanation when a blocklist refused to answer: how to ask again
+    where this runs (the CLI names its --resolver option, the page its resolver setting).
     """
     parsed = parse_address(address)
     if isinstance(parsed, InputError):
@@ -181,7 +192,7 @@ async def check_ip(
         results.append(
             BlocklistResult(bl.id, bl.name, answer.name, meaning.listing, meaning.codes, meaning.meanings)
         )
-        checks.append(_blocklist_check(bl, answer, meaning, parsed))
+        checks.append(_blocklist_check(bl, answer, meaning, parsed, retry_advice))
     return IpReport(str(parsed), parsed.version, scope, reverse, tuple(results), tuple(checks))
 
 
@@ -302,7 +313,7 @@ def _skipped_check(blocklist: Blocklist, address: IpAddress) -> Check:
 
 
 def _blocklist_check(
-    blocklist: Blocklist, answer: DnsAnswer, result: BlocklistAnswer, address: IpAddress
+    blocklist: Blocklist, answer: DnsAnswer, result: BlocklistAnswer, address: IpAddress, retry_advice: str
 ) -> Check:
     evidence = {"blocklist": blocklist.zone, "query": f"A {answer.name}", "answer": list(answer.records)}
     name = f"Blocklist: {blocklist.name}"
@@ -323,8 +334,7 @@ def _blocklist_check(
             name,
             Verdict.ERROR,
             "dnsbl.unusable_answer",
-            f"Could not check {blocklist.name}: {result.meanings[0]}. This is not a listing; run the check "
-            "through your own DNS resolver (--resolver system) or the list's web lookup.",
+            f"Could not check {blocklist.name}: {result.meanings[0]}. This is not a listing. {retry_advice}",
             evidence,
             blocklist.lookup_url,
         )

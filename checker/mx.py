@@ -221,8 +221,9 @@ async def _no_mx_checks(domain: str, answer: DnsAnswer, resolver: Resolver) -> l
                 "MX",
                 Verdict.FAIL,
                 "mx.domain_missing",
-                f"The domain {domain} does not exist in DNS, so it can neither receive mail nor pass "
-                "authentication checks. Check the spelling.",
+                f"The domain {domain} does not exist in DNS: the query MX {domain} was answered NXDOMAIN "
+                "(no such domain), so it can neither receive mail nor pass authentication checks. Check "
+                "the spelling; a newly registered domain needs its DNS set up at the registrar first.",
                 evidence,
             )
         ]

@@ -51,6 +51,11 @@ class ArcReport:
     broken_at: int | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def body_checked(self) -> bool:
+        """False when only headers were pasted: the seals were checked, the AMS body hashes were not."""
+        return self.evidence.get("body_checked", True) is not False
+
     def to_checks(self) -> list[Check]:
         """The chain verdict, then one informational check per set with its AAR summary."""
         verdict = {"pass": Verdict.PASS, "fail": Verdict.FAIL}.get(self.cv, Verdict.INFO)

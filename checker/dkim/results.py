@@ -73,6 +73,8 @@ class DkimSignatureResult:
     header_signature_ok: bool | None = None
     computed_body_hash: str | None = None
     detail: str | None = None
+    # with l=: body bytes after the signed length (None when there is no l= or the body was not pasted)
+    unsigned_body_bytes: int | None = None
 
     @property
     def passed(self) -> bool:
@@ -82,7 +84,8 @@ class DkimSignatureResult:
     def to_check(self) -> Check:
         """This result as a ``Check`` with its evidence."""
         evidence: dict[str, Any] = {"signature": self.tags, "result": self.result}
-        for name in ("key_query", "key_type", "key_bits", "body_hash_ok", "header_signature_ok", "detail"):
+        names = ("key_query", "key_type", "key_bits", "body_hash_ok", "header_signature_ok", "detail")
+        for name in (*names, "unsigned_body_bytes"):
             value = getattr(self, name)
             if value is not None:
                 evidence[name] = value
@@ -110,17 +113,55 @@ class DkimReport:
 
     def to_checks(self) -> list[Check]:
         """One check per signature, plus notes (no signature, too many signatures...)."""
-        return [s.to_check() for s in self.signatures] + list(self.notes)
+        checks: list[Check] = []
+        for signature in self.signatures:
+            checks.append(signature.to_check())
+            if signature.passed and signature.unsigned_body_bytes:
+                checks.append(_unsigned_tail_note(signature))
+        return checks + list(self.notes)
+
+
+def _unsigned_tail_note(signature: DkimSignatureResult) -> Check:
+    """A valid signature whose l= leaves body bytes unsigned: the signature holds, the tail is unproven."""
+    covered = signature.tags.get("l", "?")
+    unsigned = signature.unsigned_body_bytes
+    return Check(
+        f"DKIM body length ({signature.domain})",
+        Verdict.WARN,
+        "dkim.body_length_unsigned",
+        f"The signature from {signature.domain} covers only the first {covered} bytes of the body (l=); "
+        f"the {unsigned} bytes after them are not covered by the signature, so anything could have been "
+        "added there (RFC 6376 section 8.2). Read the end of the message with suspicion; signers should "
+        "drop l=.",
+        {"l": covered, "unsigned_body_bytes": unsigned},
+    )
 
 
 def explain(reason: str, fields: SignatureFields, **extra: Any) -> str:
     """The plain-English explanation of ``reason`` for the signature ``fields`` describe."""
     values = {"d": fields.domain or "an unnamed domain", "query": "", "detail": "", "bits": "", "when": ""}
     values.update(extra)
+    length = fields.body_length
+    unsigned = extra.get("unsigned")
+    if length is not None and reason == "dkim.pass" and isinstance(unsigned, int):
+        # "arrived exactly as signed" would be false: l= signs a prefix, not the whole body.
+        d = values["d"]
+        if unsigned > 0:
+            return (
+                f"The signature from {d} is valid for what it covers: the signed headers and the first "
+                f"{length} bytes of the body arrived as {d} signed them. The {unsigned} bytes after them are "
+                "not covered by the signature (l=), so anything could have been added there (RFC 6376 "
+                "section 8.2)."
+            )
+        return (
+            f"The signature from {d} is valid: the signed headers and the whole body ({length} bytes, "
+            f"l={length}) arrived as {d} signed them. Because of l=, text appended later would not break "
+            "the signature."
+        )
     text = _EXPLANATIONS[reason].format(**values)
-    if fields.body_length is not None and reason in ("dkim.pass", "dkim.pass_headers_only"):
+    if length is not None and reason in ("dkim.pass", "dkim.pass_headers_only"):
         text += (
-            f" Only the first {fields.body_length} bytes of the body are signed (l=), so text added after "
+            f" Only the first {length} bytes of the body are signed (l=), so text added after "
             "them, such as a footer or a different message, would not be noticed."
         )
     return text

@@ -134,6 +134,18 @@ class _Verifier:
             return self.result(index, fields, "fail", "dkim.signature_mismatch", lookup, **checks)
         if fields.hash_name == "sha1":
             return self.result(index, fields, "policy", "dkim.sha1_obsolete", lookup, **checks)
+        if fields.body_length is not None:
+            unsigned = max(0, len(self.body.canonical_body(fields.body_canon)) - fields.body_length)
+            return self.result(
+                index,
+                fields,
+                "pass",
+                "dkim.pass",
+                lookup,
+                explain={"unsigned": unsigned},
+                unsigned_body_bytes=unsigned,
+                **checks,
+            )
         return self.result(index, fields, "pass", "dkim.pass", lookup, **checks)
 
     def _header_signature_ok(self, fields: SignatureFields, key: DkimKey) -> bool:
