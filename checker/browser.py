@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from checker.dns.model import Resolver
+from checker.frontend import FrontEndAdvice
 from checker.result import InputError, to_jsonable
 
 DEFAULT_DOH = {"url": "https://cloudflare-dns.com/dns-query", "format": "json"}
@@ -40,10 +41,15 @@ ANALYSIS_MODULES = (
     "checker.dns.fetch",
 )
 
-# The page has no --resolver option; its DNS resolver setting is what the reader can change.
-BROWSER_BLOCKLIST_RETRY_ADVICE = (
-    "Big public DNS resolvers are often refused by blocklists: choose another resolver in the DNS "
-    "resolver setting on this page (your own or your provider's), or use the list's web lookup."
+# The page has no command-line options: the reader acts through its fields and settings.
+BROWSER_ADVICE = FrontEndAdvice(
+    blocklist_retry=(
+        "Big public DNS resolvers are often refused by blocklists: choose another resolver in the DNS "
+        "resolver setting on this page (your own or your provider's), or use the list's web lookup."
+    ),
+    dkim_selector=(
+        'Type it in the "DKIM selectors to check" field on this page and run the domain check again.'
+    ),
 )
 
 
@@ -294,7 +300,7 @@ async def audit_domain_json(request_json: str, *, resolver: Resolver | None = No
         from checker.domain import audit_domain
 
         dns = resolver or make_doh_resolver(request.get("doh"))
-        return await audit_domain(domain, resolver=dns, selectors=selectors)
+        return await audit_domain(domain, resolver=dns, selectors=selectors, advice=BROWSER_ADVICE)
 
     return await _run(request_json, "Domain", analysis)
 
@@ -313,6 +319,6 @@ async def check_ip_json(request_json: str, *, resolver: Resolver | None = None) 
         from checker.ipcheck import check_ip
 
         dns = resolver or make_doh_resolver(request.get("doh"))
-        return await check_ip(address, resolver=dns, retry_advice=BROWSER_BLOCKLIST_RETRY_ADVICE)
+        return await check_ip(address, resolver=dns, advice=BROWSER_ADVICE)
 
     return await _run(request_json, "IP", analysis)

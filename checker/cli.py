@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from checker.catalog_source import load_catalog
+from checker.frontend import FrontEndAdvice
 from checker.result import Check, InputError, Verdict, to_json
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_ERROR = 0, 1, 2, 3
@@ -234,7 +235,11 @@ async def _domain(args: argparse.Namespace, resolver: Any, out: TextIO) -> int:
     from checker.domain import audit_domain
 
     audit = await audit_domain(
-        args.name, resolver=resolver, selectors=args.selector, probe_common_selectors=not args.no_probe
+        args.name,
+        resolver=resolver,
+        selectors=args.selector,
+        probe_common_selectors=not args.no_probe,
+        advice=cli_advice(args.resolver),
     )
     if audit.input_error is not None:
         raise CliInputError(audit.input_error)
@@ -255,7 +260,7 @@ async def _ip(args: argparse.Namespace, resolver: Any, out: TextIO) -> int:
         args.address,
         resolver=resolver,
         check_reserved=args.check_reserved,
-        retry_advice=_blocklist_retry_advice(args.resolver),
+        advice=cli_advice(args.resolver),
     )
     if report.input_error is not None:
         raise CliInputError(report.input_error)
@@ -268,14 +273,22 @@ async def _ip(args: argparse.Namespace, resolver: Any, out: TextIO) -> int:
     return exit_code(report.checks)
 
 
-def _blocklist_retry_advice(resolver_kind: str) -> str:
-    """How to ask a blocklist again from the command line, given the resolver this run used."""
+def cli_advice(resolver_kind: str) -> FrontEndAdvice:
+    """How the reader acts on the command line: the options to use, given the resolver this run used."""
     if resolver_kind == "system":
-        return (
+        blocklist_retry = (
             "Your system resolver probably forwards to a public DNS service; run the check on a machine "
             "whose resolver queries the list directly, or use the list's web lookup."
         )
-    return "Run the check again with --resolver system (your own DNS resolver), or use the list's web lookup."
+    else:
+        blocklist_retry = (
+            "Run the check again with --resolver system (your own DNS resolver), "
+            "or use the list's web lookup."
+        )
+    return FrontEndAdvice(
+        blocklist_retry=blocklist_retry,
+        dkim_selector="Check it with --selector NAME (repeat the option for several selectors).",
+    )
 
 
 async def _headers(args: argparse.Namespace, resolver: Any, stdin: TextIO, out: TextIO) -> int:

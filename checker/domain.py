@@ -24,6 +24,7 @@ from typing import Any
 from checker.dns.cache import per_run_cache
 from checker.dns.model import DnsAnswer, DnsStatus, Resolver
 from checker.dns.query import safe_query
+from checker.frontend import NEUTRAL_ADVICE, FrontEndAdvice
 from checker.orgdomain import PublicSuffixes, default_public_suffixes, normalize_domain
 from checker.result import Check, InputError, Verdict
 
@@ -65,12 +66,14 @@ async def audit_domain(
     selectors: Iterable[str] | None = None,
     psl: PublicSuffixes | None = None,
     probe_common_selectors: bool = True,
+    advice: FrontEndAdvice = NEUTRAL_ADVICE,
 ) -> DomainAudit:
     """Audit every mail-related DNS record of ``domain``; never raises.
 
     ``selectors`` are DKIM selectors known to be in use (a missing key is then a failure);
     common selectors are probed as well unless ``probe_common_selectors`` is False. ``psl`` is a
-    ``checker.orgdomain.PublicSuffixes`` (the bundled list when None).
+    ``checker.orgdomain.PublicSuffixes`` (the bundled list when None). ``advice`` says how the reader
+    can act in the front end showing the result (e.g. how to check a DKIM selector there).
     """
     normalized = normalize_domain(domain)
     if isinstance(normalized, InputError):
@@ -87,7 +90,7 @@ async def audit_domain(
     runs: list[tuple[str, Callable[[], Awaitable[Section]]]] = [
         ("MX", lambda: _mx(normalized, cached)),
         ("SPF", lambda: _spf(normalized, cached)),
-        ("DKIM", lambda: _dkim(normalized, cached, known_selectors, probe_common_selectors)),
+        ("DKIM", lambda: _dkim(normalized, cached, known_selectors, probe_common_selectors, advice)),
         ("DMARC", lambda: _dmarc(normalized, cached, psl)),
         ("MTA-STS", lambda: _policy("MTA-STS", "audit_mta_sts", normalized, cached)),
         ("TLS-RPT", lambda: _policy("TLS-RPT", "audit_tls_rpt", normalized, cached)),
@@ -166,7 +169,9 @@ async def _spf(domain: str, resolver: Resolver) -> Section:
     return Section("SPF", tuple(result.checks), result)
 
 
-async def _dkim(domain: str, resolver: Resolver, known: Sequence[str], probe_common: bool) -> Section:
+async def _dkim(
+    domain: str, resolver: Resolver, known: Sequence[str], probe_common: bool, advice: FrontEndAdvice
+) -> Section:
     from checker.dkim import COMMON_SELECTORS, check_dkim_key, probe_selectors
 
     probes = [s for s in COMMON_SELECTORS if s not in known] if probe_common else []
@@ -184,7 +189,8 @@ async def _dkim(domain: str, resolver: Resolver, known: Sequence[str], probe_com
                 Verdict.INFO,
                 "dkim.no_selector_checked",
                 "DKIM was not checked: no selector was given and guessing common selectors was turned off. "
-                "Find the s= value in the DKIM-Signature of a message you sent and check it with --selector.",
+                "The s= value in the DKIM-Signature of a message you sent names the selector. "
+                f"{advice.dkim_selector}",
                 {"selectors_tried": []},
             )
         )
@@ -195,8 +201,8 @@ async def _dkim(domain: str, resolver: Resolver, known: Sequence[str], probe_com
                 Verdict.INFO,
                 "dkim.no_common_selector",
                 f"No DKIM key was found under {len(probes)} common selector names. DNS cannot list a "
-                "domain's selectors, so this proves nothing: find the s= value in the DKIM-Signature of a "
-                "message you sent and check it with --selector.",
+                "domain's selectors, so this proves nothing: the s= value in the DKIM-Signature of a "
+                f"message you sent names the selector in use. {advice.dkim_selector}",
                 {"selectors_tried": probes},
             )
         )
@@ -233,12 +239,50 @@ def _cross_checks(sections: tuple[Section, ...]) -> tuple[Section, ...]:
     policy = getattr(record, "p", None)
     if policy in ("quarantine", "reject"):
         return sections
-    extra = Check(
-        "BIMI needs DMARC",
-        Verdict.WARN,
-        "bimi.dmarc_not_enforced",
-        f"The domain publishes a BIMI logo but its DMARC policy is {policy or 'missing'}. Mailboxes show "
-        "BIMI logos only for domains with DMARC at p=quarantine or p=reject.",
-        {"dmarc_policy": policy},
-    )
+    unknown = _dmarc_unknown(dmarc)
+    if unknown is not None:
+        extra = Check(
+            "BIMI needs DMARC",
+            Verdict.ERROR,
+            "bimi.dmarc_unknown",
+            f"The domain publishes a BIMI logo, but whether its DMARC policy allows the logo to show could "
+            f"not be checked: {unknown['problem']} Mailboxes show BIMI logos only for domains with DMARC "
+            "at p=quarantine or p=reject.",
+            {key: value for key, value in unknown.items() if key != "problem"},
+        )
+    else:
+        extra = Check(
+            "BIMI needs DMARC",
+            Verdict.WARN,
+            "bimi.dmarc_not_enforced",
+            f"The domain publishes a BIMI logo but its DMARC policy is {policy or 'missing'}. Mailboxes show "
+            "BIMI logos only for domains with DMARC at p=quarantine or p=reject.",
+            {"dmarc_policy": policy},
+        )
     return tuple(Section(s.name, (*s.checks, extra), s.detail) if s.name == "BIMI" else s for s in sections)
+
+
+def _dmarc_unknown(dmarc: Section) -> dict[str, Any] | None:
+    """Why the DMARC policy is unknown (a failed ``_dmarc`` query, a broken section), or None if it is known.
+
+    A lookup that failed proves nothing about the policy, so it must not be reported as "missing".
+    """
+    if getattr(dmarc.detail, "record", None) is not None:
+        return None
+    lookup = getattr(getattr(dmarc.detail, "discovery", None), "rfc7489", None)
+    if lookup is not None and lookup.status == "temperror":
+        problem = (lookup.error or "the DNS lookup of the DMARC record failed").rstrip(".") + "."
+        problem = problem[:1].lower() + problem[1:]  # it continues a sentence
+        return {
+            "problem": problem,
+            "dmarc_lookup": "temperror",
+            "query": f"TXT {lookup.queried[-1]}" if lookup.queried else None,
+            "queried": list(lookup.queried),
+        }
+    failed = next((check for check in dmarc.checks if check.verdict is Verdict.ERROR), None)
+    if dmarc.detail is None or failed is not None:
+        return {
+            "problem": "the DMARC check itself could not be made (see the DMARC section).",
+            "dmarc": failed.reason if failed else "dmarc.unavailable",
+        }
+    return None

@@ -18,7 +18,7 @@ from checker.authres_trust import AuthResEntry, auth_results_checks, classify_au
 from checker.dmarc import RFC7489, RFC9989, AlignmentRow, DmarcDiscovery, DmarcEvaluation, discover_dmarc
 from checker.dmarc.author import author_domains, combine_evaluations
 from checker.dmarc.checks import dmarc_checks
-from checker.dmarc.evaluate import verify_dmarc
+from checker.dmarc.evaluate import join_distinct, verify_dmarc
 from checker.dns.model import Resolver
 from checker.orgdomain import PublicSuffixes, default_public_suffixes
 from checker.result import Check, InputError, Verdict
@@ -356,7 +356,7 @@ def _summary(
         ]
         passed += [f"DKIM for d={d}" for d, r in dkim_results if r == "pass"]
         mailed = (
-            f"{' and '.join(passed)} passed, but not for a domain that matches {domain} as its DMARC "
+            f"{join_distinct(passed)} passed, but not for a domain that matches {domain} as its DMARC "
             "record requires, so they do not count. "
             if passed
             else "Neither SPF nor DKIM passed for it. "

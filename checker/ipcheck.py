@@ -16,6 +16,7 @@ from checker.dns.blocklists import DEFAULT_BLOCKLISTS, Blocklist, BlocklistAnswe
 from checker.dns.model import DnsAnswer, Resolver
 from checker.dns.query import safe_query
 from checker.dns.reverse import IpAddress, dnsbl_name, reverse_name
+from checker.frontend import NEUTRAL_ADVICE, FrontEndAdvice
 from checker.result import Check, InputError, Verdict
 
 # Receivers follow only a few PTR names; an address with dozens is itself suspicious.
@@ -120,14 +121,6 @@ class BlocklistResult:
     meanings: tuple[str, ...]
 
 
-# Where the check runs decides how to ask again (a command-line option, a setting on the page), so
-# callers pass their own wording; this one names no option.
-DEFAULT_RETRY_ADVICE = (
-    "Check again through a DNS resolver that queries the list directly (not a big public resolver), "
-    "or use the list's web lookup."
-)
-
-
 @dataclass(frozen=True)
 class IpReport:
     """Everything found about one address; ``checks`` is what to show."""
@@ -147,15 +140,15 @@ async def check_ip(
     resolver: Resolver,
     blocklists: Sequence[Blocklist] = DEFAULT_BLOCKLISTS,
     check_reserved: bool = False,
-    retry_advice: str = DEFAULT_RETRY_ADVICE,
+    advice: FrontEndAdvice = NEUTRAL_ADVICE,
 ) -> IpReport:
     """Reverse DNS, forward-confirmed reverse DNS and blocklist status of ``address``.
 
     Private and reserved addresses get one info check and no queries, because the answers would
     say nothing about how the internet sees them; ``check_reserved=True`` queries them anyway
     (test fixtures use documentation ranges, and DNSBLs list 127.0.0.2 as a test entry).
-    ``retry_advice`` ends the explanation when a blocklist refused to answer: how to ask again
-    where this runs (the CLI names its --resolver option, the page its resolver setting).
+    ``advice`` says how the reader can act in the front end showing the result; its
+    ``blocklist_retry`` ends the explanation when a blocklist refused to answer.
     """
     parsed = parse_address(address)
     if isinstance(parsed, InputError):
@@ -192,7 +185,7 @@ async def check_ip(
         results.append(
             BlocklistResult(bl.id, bl.name, answer.name, meaning.listing, meaning.codes, meaning.meanings)
         )
-        checks.append(_blocklist_check(bl, answer, meaning, parsed, retry_advice))
+        checks.append(_blocklist_check(bl, answer, meaning, parsed, advice.blocklist_retry))
     return IpReport(str(parsed), parsed.version, scope, reverse, tuple(results), tuple(checks))
 
 

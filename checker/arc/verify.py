@@ -39,8 +39,9 @@ class ArcSetResult:
 class ArcReport:
     """The chain verdict: ``cv`` is none, pass or fail, with the hop that broke it.
 
-    ``oldest_pass`` is the lowest instance whose AMS still validates (RFC 8617 5.2 step 4; 0 when all
-    do); ``broken_at`` is the instance whose seal, AMS or cv= failed the chain.
+    ``oldest_pass`` is the lowest instance from which every AMS still validates (RFC 8617 5.2 step 6;
+    0 when all do), set only when the chain validates (None otherwise: a broken chain has no
+    oldest-pass); ``broken_at`` is the instance whose seal, AMS or cv= failed the chain.
     """
 
     cv: str
@@ -219,12 +220,7 @@ async def verify_arc(message: bytes | str | ParsedMessageLike, *, resolver: Reso
     ams_checks = [verifier.ams(s) for s in sets]
     seal_checks = [verifier.seal(sets, i) for i in range(len(sets))]
     results = tuple(_set_result(s, summaries[i], *seal_checks[i], *ams_checks[i]) for i, s in enumerate(sets))
-    oldest_pass = 0
-    for i in range(len(sets) - 1, -1, -1):
-        if not ams_checks[i][0]:
-            oldest_pass = sets[i].instance + 1
-            break
-    common: dict[str, Any] = {"sets": results, "oldest_pass": oldest_pass}
+    common: dict[str, Any] = {"sets": results}
     if parsed.body is None:
         common["evidence"] = {"body_checked": False}
     if not ams_checks[-1][0]:
@@ -261,7 +257,19 @@ async def verify_arc(message: bytes | str | ParsedMessageLike, *, resolver: Reso
     )
     if parsed.body is None:
         explanation += " The body could not be checked because only headers were pasted."
-    return ArcReport("pass", "arc.pass", explanation, **common)
+    return ArcReport("pass", "arc.pass", explanation, oldest_pass=_oldest_pass(sets, ams_checks), **common)
+
+
+def _oldest_pass(sets: tuple[ArcSet, ...], ams_checks: list[tuple[bool, str | None]]) -> int:
+    """RFC 8617 5.2 step 6: walk down from instance N-1; the first AMS that fails puts oldest-pass above it.
+
+    The newest AMS (instance N) has already validated (step 4), so the result is 0 when every AMS
+    validates and otherwise the lowest instance from which all AMSes validate, never above N.
+    """
+    for i in range(len(sets) - 2, -1, -1):
+        if not ams_checks[i][0]:
+            return sets[i].instance + 1
+    return 0
 
 
 def _set_result(

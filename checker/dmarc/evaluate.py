@@ -262,11 +262,18 @@ def _row(
 
 
 def _describe(aligned_by: tuple[str, ...]) -> str:
-    parts = [
+    return join_distinct(
         ("SPF for " if item.startswith("spf:") else "DKIM for d=") + item.split(":", 1)[1]
         for item in aligned_by
-    ]
-    return " and ".join(parts)
+    )
+
+
+def join_distinct(parts: Iterable[str]) -> str:
+    """``parts`` joined with "and", each distinct one once, in first-seen order.
+
+    Two signatures by the same domain are two alignment rows but one reason, named once.
+    """
+    return " and ".join(dict.fromkeys(parts))
 
 
 def _policy_words(policy: str | None, tag: str | None = "p") -> str:
@@ -307,7 +314,8 @@ def _fixes(
                 f"SPF for {row.domain} did not pass ({row.auth_result}); add the sending server to "
                 f"{row.domain}'s SPF record."
             )
-    return fixes
+    # two signatures by one domain need the same fix; say it once
+    return list(dict.fromkeys(fixes))
 
 
 def suggest_record(org_domain: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.cli import main
+from checker.cli import cli_advice, main
 from checker.dns.zone import ZoneResolver
 from checker.domain import audit_domain
 from checker.ipcheck import check_ip
@@ -45,7 +45,10 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 async def test_no_probe_without_selectors_says_nothing_was_checked(qa_zone) -> None:
-    audit = await audit_domain("lax.example", resolver=qa_zone, probe_common_selectors=False)
+    # The command line's advice names its option; other front ends pass their own (test_qa_ui_findings).
+    audit = await audit_domain(
+        "lax.example", resolver=qa_zone, probe_common_selectors=False, advice=cli_advice("system")
+    )
     dkim = next(section for section in audit.sections if section.name == "DKIM")
     (only,) = dkim.checks
     assert only.reason == "dkim.no_selector_checked"
