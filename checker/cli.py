@@ -14,7 +14,7 @@ import asyncio
 import os
 import sys
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -79,21 +79,19 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    headers = commands.add_parser(
-        "headers",
-        parents=[common, dns_options],
-        help="analyse a message's headers (SPF, DKIM, DMARC, ARC)",
-        epilog=EXIT_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+
+    def command(name: str, summary: str, *, uses_dns: bool = True) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            parents=[common, dns_options] if uses_dns else [common],
+            help=summary,
+            epilog=EXIT_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    headers = command("headers", "analyse a message's headers (SPF, DKIM, DMARC, ARC)")
     headers.add_argument("file", help="file with the raw message or its headers, or - for standard input")
-    domain = commands.add_parser(
-        "domain",
-        parents=[common, dns_options],
-        help="audit a domain: MX, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, BIMI",
-        epilog=EXIT_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    domain = command("domain", "audit a domain: MX, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, BIMI")
     domain.add_argument("name", help="the domain, e.g. example.com")
     domain.add_argument(
         "--selector",
@@ -102,24 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a DKIM selector in use (repeatable); from s= in a signature",
     )
     domain.add_argument("--no-probe", action="store_true", help="do not guess common DKIM selectors")
-    ip = commands.add_parser(
-        "ip",
-        parents=[common, dns_options],
-        help="check an IP: reverse DNS, forward confirmation, blocklists",
-        epilog=EXIT_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    ip = command("ip", "check an IP: reverse DNS, forward confirmation, blocklists")
     ip.add_argument("address", help="IPv4 or IPv6 address")
     ip.add_argument(
         "--check-reserved", action="store_true", help="look up private/documentation addresses too (testing)"
     )
-    bounce = commands.add_parser(
-        "bounce",
-        parents=[common],
-        help="explain a bounce message and find the matching error pages",
-        epilog=EXIT_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    bounce = command("bounce", "explain a bounce message and find the matching error pages", uses_dns=False)
     bounce.add_argument("file", help="file with the bounce message, or - for standard input")
     bounce.add_argument(
         "--catalog",
@@ -178,10 +164,6 @@ async def _run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
 
 
 def _resolver(args: argparse.Namespace) -> Any:
-    from checker.dns.factory import make_resolver
-    from checker.dns.streamfetch import make_stream_fetch
-    from checker.dns.system import SystemResolver
-
     if args.timeout <= 0:
         raise CliInputError(InputError("The timeout must be positive.", "--timeout", "Use e.g. --timeout 5."))
     if args.resolver == "system" and args.doh_url:
@@ -192,14 +174,19 @@ def _resolver(args: argparse.Namespace) -> Any:
                 "Add --resolver doh-json or --resolver doh-wire.",
             )
         )
-    resolver = make_resolver(args.resolver, args.doh_url, make_stream_fetch(args.timeout))
-    if isinstance(resolver, InputError):
-        raise CliInputError(resolver)
     if args.resolver == "system":
         from checker.dns.cache import CachingResolver
         from checker.dns.stats import BudgetResolver
+        from checker.dns.system import SystemResolver
 
-        resolver = CachingResolver(BudgetResolver(SystemResolver(lifetime=args.timeout)))
+        # Built here rather than by make_resolver, which has no way to pass the timeout on.
+        return CachingResolver(BudgetResolver(SystemResolver(lifetime=args.timeout)))
+    from checker.dns.factory import make_resolver
+    from checker.dns.streamfetch import make_stream_fetch
+
+    resolver = make_resolver(args.resolver, args.doh_url, make_stream_fetch(args.timeout))
+    if isinstance(resolver, InputError):
+        raise CliInputError(resolver)
     return resolver
 
 
@@ -243,14 +230,13 @@ async def _domain(args: argparse.Namespace, resolver: Any, out: TextIO) -> int:
     )
     if audit.input_error is not None:
         raise CliInputError(audit.input_error)
-    if args.json:
-        print(to_json(audit, indent=2), file=out)
-    else:
+
+    def text() -> None:
         print(f"Domain audit: {audit.domain}", file=out)
         for section in audit.sections:
             _print_section(section.name, section.checks, out)
-        _print_totals(audit.checks, out)
-    return exit_code(audit.checks)
+
+    return _report(args, out, audit, audit.checks, text)
 
 
 async def _ip(args: argparse.Namespace, resolver: Any, out: TextIO) -> int:
@@ -264,13 +250,12 @@ async def _ip(args: argparse.Namespace, resolver: Any, out: TextIO) -> int:
     )
     if report.input_error is not None:
         raise CliInputError(report.input_error)
-    if args.json:
-        print(to_json(report, indent=2), file=out)
-    else:
+
+    def text() -> None:
         print(f"IP check: {report.address}", file=out)
         _print_section("Reverse DNS and blocklists", report.checks, out)
-        _print_totals(report.checks, out)
-    return exit_code(report.checks)
+
+    return _report(args, out, report, report.checks, text)
 
 
 def cli_advice(resolver_kind: str) -> FrontEndAdvice:
@@ -301,15 +286,14 @@ async def _headers(args: argparse.Namespace, resolver: Any, stdin: TextIO, out: 
     analysis = await analyze_headers(data, resolver=resolver)
     if analysis.problems and all(check.verdict is Verdict.ERROR for check in analysis.checks):
         raise CliInputError(analysis.problems[0])
-    if args.json:
-        print(to_json(analysis, indent=2), file=out)
-    else:
+
+    def text() -> None:
         summary = analysis.summary
         print(f"{_symbol(summary.verdict, out)} {summary.headline}", file=out)
         _print_wrapped(summary.explanation, out, indent="  ")
         _print_section("Checks", analysis.checks, out)
-        _print_totals(analysis.checks, out)
-    return exit_code(analysis.checks)
+
+    return _report(args, out, analysis, analysis.checks, text)
 
 
 def _bounce(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
@@ -348,6 +332,18 @@ def _bounce(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
 
 
 # -- output -----------------------------------------------------------------------------------------
+def _report(
+    args: argparse.Namespace, out: TextIO, result: Any, checks: Sequence[Check], text: Callable[[], None]
+) -> int:
+    """Print ``result`` as JSON, or as ``text()`` followed by the totals; the exit code for ``checks``."""
+    if args.json:
+        print(to_json(result, indent=2), file=out)
+    else:
+        text()
+        _print_totals(checks, out)
+    return exit_code(checks)
+
+
 def exit_code(checks: Iterable[Check]) -> int:
     """1 if any check failed, else 3 if any could not be made, else 0."""
     verdicts = {check.verdict for check in checks}

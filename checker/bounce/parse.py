@@ -100,13 +100,8 @@ def _addresses(value: str) -> set[str]:
     return {found.lower() for found in _ADDRESS.findall(value or "")}
 
 
-def _refused(size: int) -> BounceReport:
-    problem = InputError(
-        f"The paste is {size:,} bytes; the limit is {MAX_BOUNCE_BYTES:,} bytes (5 MB).",
-        "the pasted bounce",
-        "Paste only the bounce text and its delivery report, without the attached original message.",
-        "input.too_large",
-    )
+def _unread(problem: InputError) -> BounceReport:
+    """The empty report for a paste that could not be read at all, carrying the reason."""
     return BounceReport(MessageKind.NOT_A_BOUNCE, "unknown", (), None, None, None, None, (problem,))
 
 
@@ -118,18 +113,26 @@ def parse_bounce(text: str | bytes, *, providers: Mapping[str, Any] | None = Non
     """
     size = len(text.encode("utf-8", "surrogateescape")) if isinstance(text, str) else len(text)
     if size > MAX_BOUNCE_BYTES:
-        return _refused(size)
+        return _unread(
+            InputError(
+                f"The paste is {size:,} bytes; the limit is {MAX_BOUNCE_BYTES:,} bytes (5 MB).",
+                "the pasted bounce",
+                "Paste only the bounce text and its delivery report, without the attached original message.",
+                "input.too_large",
+            )
+        )
     try:
         return _parse(_to_text(text), providers)
     except (ValueError, LookupError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         # The email package can still trip on pathological MIME; say so instead of crashing the page.
-        problem = InputError(
-            f"The bounce could not be read ({type(exc).__name__}).",
-            "the pasted bounce",
-            "Paste the bounce as plain text (the message source or just the error lines).",
-            "bounce.unreadable",
+        return _unread(
+            InputError(
+                f"The bounce could not be read ({type(exc).__name__}).",
+                "the pasted bounce",
+                "Paste the bounce as plain text (the message source or just the error lines).",
+                "bounce.unreadable",
+            )
         )
-        return BounceReport(MessageKind.NOT_A_BOUNCE, "unknown", (), None, None, None, None, (problem,))
 
 
 def _transient(status: RecipientStatus) -> bool:

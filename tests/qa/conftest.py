@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import pytest
+from qa_helpers import FIXTURES, ZONES, serve_doh
 
 from checker.dns.zone import ZoneResolver
 from checker.dns.zonefile import load_zone
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-ZONE = Path(__file__).resolve().parents[1] / "fixtures" / "zones" / "qa-mail.yml"
+ZONE = ZONES / "qa-mail.yml"
 
 
 @pytest.fixture
@@ -28,3 +27,9 @@ def paste() -> Callable[[str], bytes]:
         return (FIXTURES / name).read_bytes()
 
     return read
+
+
+@pytest.fixture(scope="module")
+def qa_doh_url() -> Iterator[str]:
+    """A local DoH server over the qa-mail zone, one per test module; its URL."""
+    yield from serve_doh(ZONE)

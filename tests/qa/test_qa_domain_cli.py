@@ -2,46 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
+from qa_helpers import FIXTURES, ZONES, run_cli
 
 from checker.cli import cli_advice, main
 from checker.dns.zone import ZoneResolver
+from checker.dns.zonefile import load_zone
 from checker.domain import audit_domain
 from checker.ipcheck import check_ip
 from checker.result import Verdict
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-if str(REPO_ROOT / "tests") not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT / "tests"))
-
-from dohserver import DohServer  # noqa: E402
-
-from checker.dns.zonefile import load_zone  # noqa: E402
-
-ZONE = REPO_ROOT / "tests" / "fixtures" / "zones" / "qa-mail.yml"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-@pytest.fixture(scope="module")
-def doh_url() -> Iterator[str]:
-    with DohServer(load_zone(ZONE)) as server:
-        yield f"http://127.0.0.1:{server.port}/dns-query"
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PYTHONIOENCODING": "utf-8", "PATH": "/usr/bin:/bin"},
-    )
 
 
 async def test_no_probe_without_selectors_says_nothing_was_checked(qa_zone) -> None:
@@ -66,15 +35,17 @@ async def test_spf_mistakes_and_monitoring_policy(qa_zone) -> None:
     assert "dmarc.monitoring_only" in reasons["lax.example"]
 
 
-def test_cli_headers_over_doh(doh_url: str) -> None:
-    run = _cli("headers", str(FIXTURES / "gmail_esp.txt"), "--resolver", "doh-wire", "--doh-url", doh_url)
+def test_cli_headers_over_doh(qa_doh_url: str) -> None:
+    run = run_cli(
+        "headers", str(FIXTURES / "gmail_esp.txt"), "--resolver", "doh-wire", "--doh-url", qa_doh_url
+    )
     assert run.returncode == 1, run.stderr
     assert run.stdout.startswith("✘ FAIL  DMARC fails for shop.example")
     assert "Traceback" not in run.stderr
 
 
 def test_cli_bounce_headline_is_words_not_an_enum() -> None:
-    run = _cli("bounce", str(FIXTURES / "postfix_dsn.eml"))
+    run = run_cli("bounce", str(FIXTURES / "postfix_dsn.eml"))
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[0] == "Bounce: delivery failed"
 
@@ -98,8 +69,8 @@ def test_cli_output_into_a_closed_pipe_is_quiet(capsys: pytest.CaptureFixture[st
 
 
 @pytest.mark.parametrize("address", ["10.1.2.3", "fe80::1", "999.1.1.1"])
-def test_cli_ip_private_or_invalid_is_explained(address: str, doh_url: str) -> None:
-    run = _cli("ip", address, "--resolver", "doh-wire", "--doh-url", doh_url)
+def test_cli_ip_private_or_invalid_is_explained(address: str, qa_doh_url: str) -> None:
+    run = run_cli("ip", address, "--resolver", "doh-wire", "--doh-url", qa_doh_url)
     assert "Traceback" not in run.stderr
     assert run.returncode in (0, 2)
     assert ("not reachable from the internet" in run.stdout) or ("not an IP address" in run.stderr)
@@ -117,13 +88,13 @@ async def test_dmarc_record_that_almost_qualifies_is_named_not_called_missing(re
 
 
 def test_cli_bounce_does_not_print_the_same_explanation_twice() -> None:
-    run = _cli("bounce", str(FIXTURES / "exchange_ndr.eml"))
+    run = run_cli("bounce", str(FIXTURES / "exchange_ndr.eml"))
     assert run.returncode == 0, run.stderr
     assert run.stdout.count("refused the message to partner@fabrikam.example") == 1
 
 
 async def test_mx_host_with_ipv4_and_ipv6_has_one_distinct_line_per_address() -> None:
-    zone = load_zone(REPO_ROOT / "tests" / "fixtures" / "zones" / "acme-mail.yml").resolver()
+    zone = load_zone(ZONES / "acme-mail.yml").resolver()
     audit = await audit_domain("acme.example", resolver=zone, probe_common_selectors=False)
     mx = next(section for section in audit.sections if section.name == "MX")
     names = [check.name for check in mx.checks]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dkim
 import pytest
+from qa_helpers import FIXTURES, REPO_ROOT, ZONES, run_cli, serve_doh
 
 from checker.authres import parse_authentication_results
 from checker.browser import check_ip_json
@@ -22,38 +23,12 @@ from checker.headers import analyze_headers
 from checker.ipcheck import check_ip
 from checker.result import Verdict
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-if str(REPO_ROOT / "tests") not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT / "tests"))
-
-from dohserver import DohServer  # noqa: E402
-
-ZONES = REPO_ROOT / "tests" / "fixtures" / "zones"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DKIM_DATA = REPO_ROOT / "tests" / "corpora" / "dkim" / "dkimpy-data"
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PYTHONIOENCODING": "utf-8", "PATH": "/usr/bin:/bin"},
-    )
-
-
-@pytest.fixture(scope="module")
-def qa_doh_url() -> Iterator[str]:
-    with DohServer(load_zone(ZONES / "qa-mail.yml")) as server:
-        yield f"http://127.0.0.1:{server.port}/dns-query"
 
 
 @pytest.fixture(scope="module")
 def ip_doh_url() -> Iterator[str]:
-    with DohServer(load_zone(ZONES / "ipcheck.yml")) as server:
-        yield f"http://127.0.0.1:{server.port}/dns-query"
+    yield from serve_doh(ZONES / "ipcheck.yml")
 
 
 # 1. A domain that does not exist -------------------------------------------------------------------
@@ -85,7 +60,7 @@ async def test_nxdomain_subdomain_keeps_the_parent_dmarc_policy_that_covers_it(q
 
 
 def test_cli_nxdomain_over_doh_opens_with_the_domain_section(qa_doh_url: str) -> None:
-    run = _cli("domain", "shpo.example", "--no-probe", "--resolver", "doh-wire", "--doh-url", qa_doh_url)
+    run = run_cli("domain", "shpo.example", "--no-probe", "--resolver", "doh-wire", "--doh-url", qa_doh_url)
     assert run.returncode == 1, run.stderr
     lines = run.stdout.splitlines()
     assert lines[2] == "== Domain"
@@ -130,7 +105,7 @@ def test_cli_bounce_with_a_wrongly_shaped_catalog_is_an_input_error(
 ) -> None:
     path = tmp_path / "catalog.json"
     path.write_text(json.dumps(catalog), encoding="utf-8")
-    run = _cli("bounce", str(FIXTURES / "postfix_dsn.eml"), "--catalog", str(path))
+    run = run_cli("bounce", str(FIXTURES / "postfix_dsn.eml"), "--catalog", str(path))
     assert run.returncode == 2, run.stdout
     assert "No catalog entry matches" not in run.stdout and "Traceback" not in run.stderr
     assert "wrong structure" in run.stderr or "is not an entry" in run.stderr
@@ -222,7 +197,7 @@ async def test_blocklist_refusal_hint_in_the_browser_names_the_resolver_setting(
 
 
 def test_blocklist_refusal_hint_on_the_command_line_names_the_option(ip_doh_url: str) -> None:
-    run = _cli("ip", "203.0.113.8", "--resolver", "doh-wire", "--doh-url", ip_doh_url)
+    run = run_cli("ip", "203.0.113.8", "--resolver", "doh-wire", "--doh-url", ip_doh_url)
     assert "dnsbl.unusable_answer" in run.stdout, run.stderr
     assert "--resolver system" in " ".join(run.stdout.split())
 

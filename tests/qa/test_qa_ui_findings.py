@@ -6,13 +6,11 @@ from __future__ import annotations
 import ast
 import json
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import yaml
+from qa_helpers import FIXTURES, REPO_ROOT, ZONES, run_cli, serve_doh
 
 from checker.arc import verify_arc
 from checker.browser import analyze_headers_json, audit_domain_json, check_ip_json
@@ -23,14 +21,6 @@ from checker.headers import analyze_headers
 from checker.ipcheck import check_ip
 from checker.result import Verdict
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-if str(REPO_ROOT / "tests") not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT / "tests"))
-
-from dohserver import DohServer  # noqa: E402
-
-ZONES = REPO_ROOT / "tests" / "fixtures" / "zones"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ANALYZER_ZONE = REPO_ROOT / "tests" / "browser" / "fixtures" / "analyzer-zone.yml"
 NEWSLETTER = REPO_ROOT / "tests" / "browser" / "fixtures" / "newsletter-dmarc-fail.eml"
 SIGNED_TWICE = REPO_ROOT / "tests" / "corpora" / "dkim" / "mailauth" / "rfc8463-a3" / "signed.eml"
@@ -41,30 +31,9 @@ ARC_SUITE = REPO_ROOT / "tests" / "corpora" / "arc" / "arc-draft-validation-test
 CLI_ADVICE = re.compile(r"(?<![\w-])--[a-z][a-z-]*|python -m")
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PYTHONIOENCODING": "utf-8", "PATH": "/usr/bin:/bin"},
-    )
-
-
-def _doh(zone: Path) -> Iterator[str]:
-    with DohServer(load_zone(zone)) as server:
-        yield f"http://127.0.0.1:{server.port}/dns-query"
-
-
-@pytest.fixture(scope="module")
-def qa_doh_url() -> Iterator[str]:
-    yield from _doh(ZONES / "qa-mail.yml")
-
-
 @pytest.fixture(scope="module")
 def bimi_doh_url() -> Iterator[str]:
-    yield from _doh(BIMI_ZONE)
+    yield from serve_doh(BIMI_ZONE)
 
 
 def _explanations(payload: object) -> list[str]:
@@ -151,7 +120,7 @@ async def test_dkim_and_blocklist_advice_come_from_one_front_end_object(qa_zone)
 
 
 def test_cli_dkim_advice_names_the_selector_option(qa_doh_url: str) -> None:
-    run = _cli("domain", "lax.example", "--resolver", "doh-wire", "--doh-url", qa_doh_url)
+    run = run_cli("domain", "lax.example", "--resolver", "doh-wire", "--doh-url", qa_doh_url)
     assert "dkim.no_common_selector" in run.stdout, run.stderr
     assert "--selector NAME" in " ".join(run.stdout.split())
     assert "DKIM selectors to check" not in run.stdout
@@ -186,7 +155,7 @@ async def test_bimi_without_any_dmarc_record_still_says_the_policy_is_missing() 
 
 
 def test_cli_bimi_with_dmarc_servfail_over_doh(bimi_doh_url: str) -> None:
-    run = _cli("domain", "logo.example", "--no-probe", "--resolver", "doh-wire", "--doh-url", bimi_doh_url)
+    run = run_cli("domain", "logo.example", "--no-probe", "--resolver", "doh-wire", "--doh-url", bimi_doh_url)
     assert run.returncode in (1, 3), run.stdout + run.stderr
     text = " ".join(run.stdout.split())
     assert "bimi.dmarc_unknown" in text and "DMARC policy is missing" not in text
