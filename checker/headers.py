@@ -8,33 +8,24 @@ goes on.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from checker.authres import AuthenticationResults
 from checker.authres_trust import AuthResEntry, auth_results_checks, classify_auth_results
 from checker.dmarc import RFC7489, RFC9989, AlignmentRow, DmarcDiscovery, DmarcEvaluation, discover_dmarc
 from checker.dmarc.author import author_domains, combine_evaluations
 from checker.dmarc.checks import dmarc_checks
-from checker.dmarc.evaluate import join_distinct, verify_dmarc
+from checker.dmarc.evaluate import verify_dmarc
 from checker.dns.model import Resolver
+from checker.headers_identity import dkim_identities, envelope_sender, helo_name, spf_identity
+from checker.headers_report import Summary, part_checks, summarize
 from checker.orgdomain import PublicSuffixes, default_public_suffixes
 from checker.result import Check, InputError, Verdict
 
+__all__ = ["HeadersAnalysis", "Summary", "analyze_headers"]
+
 T = TypeVar("T")
-_ANGLE_ADDRESS = re.compile(r"<([^<>]*)>")
-_POLICY_VERB = {"reject": "reject", "quarantine": "quarantine (spam-folder)", "none": "still deliver"}
-
-
-@dataclass(frozen=True)
-class Summary:
-    """One headline verdict and one to three plain sentences."""
-
-    verdict: Verdict
-    headline: str
-    explanation: str
 
 
 @dataclass(frozen=True)
@@ -74,19 +65,6 @@ async def _guard(name: str, reason: str, work: Callable[[], Awaitable[T]]) -> tu
         )
 
 
-def _mail_from(message: Any, trusted: AuthenticationResults | None) -> str | None:
-    return_path = message.get("Return-Path")
-    if return_path is not None:
-        # "<bounce@example.com>", "<>", or a bare address, possibly followed by a (comment)
-        found = _ANGLE_ADDRESS.search(return_path)
-        return (found.group(1) if found else return_path.split("(", 1)[0]).strip()
-    for result in trusted.by_method("spf") if trusted else ():
-        value = result.get("smtp", "mailfrom")
-        if value:
-            return value
-    return None
-
-
 async def analyze_headers(
     text: str | bytes, *, resolver: Resolver, now: float | None = None, psl: PublicSuffixes | None = None
 ) -> HeadersAnalysis:
@@ -121,9 +99,9 @@ async def analyze_headers(
     entries = classify_auth_results(message.headers)
     trusted = next((e.parsed for e in entries if e.trusted), None)
     authors = author_domains([h.value for h in message.get_all("From")])
-    mail_from = _mail_from(message, trusted)
+    mail_from = envelope_sender(message, trusted)
     ip = getattr(received, "connecting_ip", None)
-    helo = _helo(received, trusted)
+    helo = helo_name(received, trusted)
     psl = psl or default_public_suffixes()
 
     # A header block copied with the blank line after it has an empty body; hashing that would report
@@ -166,14 +144,14 @@ async def analyze_headers(
     checks += [c for _, c in parts[3:] if c]
     # The HELO name stands in for the MAIL FROM domain only when MAIL FROM is null (<>, RFC 7489 section
     # 3.1.2); when the paste simply does not show it, a HELO pass proves nothing about the From domain.
-    spf_domain, spf_result = _spf_identity(spf if mail_from is not None else None, mail_from, helo, trusted)
-    dkim_results = _dkim_identities(dkim, trusted)
+    spf_domain, spf_result = spf_identity(spf if mail_from is not None else None, mail_from, helo, trusted)
+    dkim_results = dkim_identities(dkim, trusted)
     dmarc, dmarc_9989, dmarc_err = await _evaluate(
         authors.domains, discoveries, spf_result, spf_domain, dkim_results, resolver, psl
     )
     checks += [dmarc_err] if dmarc_err else []
     checks += auth_results_checks(entries)
-    checks += _part_checks(received, spf, dkim, arc, mail_from)
+    checks += part_checks(received, spf, dkim, arc, mail_from)
     claimed = trusted.by_method("dmarc")[0].result if trusted and trusted.by_method("dmarc") else None
     checks += dmarc_checks(authors, dmarc, dmarc_9989, claimed)
     unsub, unsub_err = await _guard(
@@ -181,7 +159,7 @@ async def analyze_headers(
     )
     checks += list(unsub or ()) + ([unsub_err] if unsub_err else [])
     return HeadersAnalysis(
-        summary=_summary(authors, dmarc, spf_domain, spf_result, dkim_results, arc, dkim),
+        summary=summarize(authors, dmarc, spf_domain, spf_result, dkim_results, arc, dkim),
         checks=checks,
         hops=tuple(getattr(received, "hops", ()) or ()),
         alignment=dmarc.alignment if dmarc else (),
@@ -219,38 +197,6 @@ def _listunsub(message: Any) -> Any:
     return check_list_unsubscribe(message.headers)
 
 
-def _helo(received: Any, trusted: AuthenticationResults | None) -> str | None:
-    for result in trusted.by_method("spf") if trusted else ():
-        if result.get("smtp", "helo"):
-            return result.get("smtp", "helo")
-    hop = getattr(received, "first_external", None)
-    return getattr(hop, "from_helo", None) or getattr(hop, "from_name", None)
-
-
-def _spf_identity(
-    spf: Any, mail_from: str | None, helo: str | None, trusted: AuthenticationResults | None
-) -> tuple[str | None, str | None]:
-    """The SPF-checked domain and its result: our re-evaluation, else what the receiver recorded."""
-    if spf is not None:
-        return getattr(spf, "domain", None), str(getattr(spf.result, "value", spf.result))
-    for result in trusted.by_method("spf") if trusted else ():
-        domain = result.get("smtp", "mailfrom") or result.get("smtp", "helo")
-        if domain:
-            return domain.rsplit("@", 1)[-1], result.result
-    if mail_from and "@" in mail_from:
-        return mail_from.rsplit("@", 1)[1], None
-    return None, None
-
-
-def _dkim_identities(dkim: Any, trusted: AuthenticationResults | None) -> list[tuple[str, str]]:
-    if dkim is not None:
-        return [(s.domain, s.result) for s in dkim.signatures if s.domain]
-    return [
-        (r.get("header", "d") or (r.get("header", "i") or "").rsplit("@", 1)[-1], r.result)
-        for r in (trusted.by_method("dkim") if trusted else ())
-    ]
-
-
 async def _evaluate(
     domains: tuple[str, ...],
     discoveries: list[DmarcDiscovery | None],
@@ -286,161 +232,6 @@ async def _evaluate(
 
     pair, error = await _guard("DMARC", "dmarc.error", both)
     return (pair[0], pair[1], None) if pair else (None, None, error)
-
-
-def _part_checks(received: Any, spf: Any, dkim: Any, arc: Any, mail_from: str | None) -> list[Check]:
-    checks = []
-    if received is not None and getattr(received, "explanation", None):
-        checks.append(
-            Check(
-                "Received chain",
-                Verdict.INFO,
-                "headers.hops",
-                received.explanation,
-                {"hops": len(received.hops), "connecting_ip": received.connecting_ip},
-            )
-        )
-    if spf is not None:
-        checks.append(spf.to_check())
-        if mail_from is None:
-            checks.append(
-                Check(
-                    "SPF identity",
-                    Verdict.INFO,
-                    "headers.spf_helo_only",
-                    "The envelope sender (Return-Path) is not in the paste, so SPF above was checked for "
-                    f"the server name {getattr(spf, 'domain', None) or 'given in HELO'} only, and DMARC "
-                    "does not count it. Paste the headers with the Return-Path line to check the sender.",
-                    {"helo_domain": getattr(spf, "domain", None)},
-                )
-            )
-    else:
-        checks.append(
-            Check(
-                "SPF",
-                Verdict.INFO,
-                "headers.spf_not_rechecked",
-                "SPF could not be re-checked: the Received headers show no public address the message came "
-                "from, or no envelope sender. DMARC uses the receiving server's recorded SPF result instead.",
-                {"connecting_ip": getattr(received, "connecting_ip", None)},
-            )
-        )
-    if dkim is not None:
-        checks += dkim.to_checks()
-    if arc is not None:
-        checks += arc.to_checks()
-    return checks
-
-
-def _summary(
-    authors: Any,
-    dmarc: DmarcEvaluation | None,
-    spf_domain: str | None,
-    spf_result: str | None,
-    dkim_results: list[tuple[str, str]],
-    arc: Any = None,
-    dkim: Any = None,
-) -> Summary:
-    if authors.error is not None:
-        return Summary(Verdict.ERROR, "No usable From address", f"{authors.error.what} {authors.error.fix}")
-    if dmarc is None:
-        return Summary(
-            Verdict.ERROR,
-            "DMARC could not be checked",
-            "The DMARC part of the analysis failed; see the error checks below.",
-        )
-    domain = dmarc.from_domain
-    if dmarc.result == "fail":
-        passed = [
-            f"SPF for {dmarc_domain}" for dmarc_domain in ([spf_domain] if spf_result == "pass" else [])
-        ]
-        passed += [f"DKIM for d={d}" for d, r in dkim_results if r == "pass"]
-        mailed = (
-            f"{join_distinct(passed)} passed, but not for a domain that matches {domain} as its DMARC "
-            "record requires, so they do not count. "
-            if passed
-            else "Neither SPF nor DKIM passed for it. "
-        )
-        fix = f"To fix: {_first_fix(dmarc, dkim)}" if dmarc.fixes else ""
-        return Summary(
-            Verdict.FAIL,
-            f"DMARC fails for {domain}",
-            f"This message claims to be from {domain} but failed DMARC, and {_policy_owner(dmarc)} asks "
-            f"receivers to {_POLICY_VERB.get(dmarc.policy or 'none')} such mail "
-            f"({dmarc.policy_tag}={dmarc.policy}). "
-            f"{mailed}{_arc_rescue(arc)}{fix}".strip(),
-        )
-    if dmarc.result == "pass":
-        return Summary(Verdict.PASS, f"Authenticated: DMARC passes for {domain}", dmarc.explanation)
-    if dmarc.result == "none":
-        return Summary(Verdict.WARN, _no_policy_headline(dmarc), dmarc.explanation)
-    return Summary(
-        Verdict.ERROR if dmarc.result == "temperror" else Verdict.FAIL,
-        f"DMARC {dmarc.result} for {domain}",
-        dmarc.explanation,
-    )
-
-
-def _no_policy_headline(dmarc: DmarcEvaluation) -> str:
-    """Why DMARC does not apply, named: no record, a record receivers cannot read, or more than one."""
-    domain = dmarc.from_domain
-    if dmarc.record is None and dmarc.malformed_records:
-        where, text = dmarc.malformed_records[0]
-        return f'The DMARC record at {where} is malformed and ignored: "{_shorten(text)}"'
-    if dmarc.record is None and dmarc.lookup_status == "multiple":
-        return f"{domain} publishes more than one DMARC record, so receivers ignore them"
-    if dmarc.record is not None:
-        return f"{domain}'s DMARC record sets no policy (no p=)"
-    return f"{domain} has no DMARC policy"
-
-
-def _shorten(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _policy_owner(dmarc: DmarcEvaluation) -> str:
-    """Who asks: the From domain, or the parent domain whose record covers it (sp=, np=)."""
-    owner = dmarc.record_domain
-    if owner and owner != dmarc.from_domain:
-        return f"the DMARC record of {owner}, which covers {dmarc.from_domain},"
-    return dmarc.from_domain
-
-
-def _first_fix(dmarc: DmarcEvaluation, dkim: Any) -> str:
-    """DMARC's first fix, made specific when the aligned DKIM signature broke because the body changed."""
-    fix = dmarc.fixes[0]
-    for signature in getattr(dkim, "signatures", ()) or ():
-        if signature.reason == "dkim.body_hash_mismatch" and f"d={signature.domain} would align" in fix:
-            return (
-                f"The DKIM signature with d={signature.domain} would count, but the body changed after "
-                "signing. If a mailing list, forwarder or your own gateway adds a footer or disclaimer, "
-                "have it stop, or sign after it (or, for a list, rewrite From to the list's address)."
-            )
-    return fix
-
-
-def _arc_rescue(arc: Any) -> str:
-    """A sentence when a valid ARC chain shows an earlier hop saw DMARC pass (RFC 8617 section 7.2)."""
-    if getattr(arc, "cv", None) != "pass":
-        return ""
-    for arc_set in sorted(getattr(arc, "sets", ()), key=lambda s: s.instance):
-        recorded = dict(arc_set.auth_results.results) if arc_set.auth_results else {}
-        if recorded.get("dmarc") == "pass":
-            sealer = arc_set.seal_domain or "an earlier server"
-            if not getattr(arc, "body_checked", True):
-                # Without the body the AMS body hashes are unchecked, so the chain is only half verified.
-                return (
-                    f"The ARC headers say that {sealer}, which passed the message on, saw DMARC pass when "
-                    "the message reached it. The ARC seals were checked and are valid, but the body could "
-                    "not be checked because only headers were pasted, so the chain is not fully verified; "
-                    "paste the whole message to check it. "
-                )
-            return (
-                f"But a valid ARC seal shows that {sealer}, which passed the message on, saw DMARC pass "
-                f"when the message reached it; receivers that trust {sealer}'s ARC (Gmail and Microsoft "
-                "365 do for known lists and forwarders) may deliver it anyway. "
-            )
-    return ""
 
 
 def _refused(error: InputError) -> HeadersAnalysis:
