@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from checker.bounce.codes import CodeExplanation, explain_code
 from checker.bounce.match import CompiledEntry, EntryMatch, compile_catalog, rank_entries
 from checker.bounce.model import BounceAnalysis, BounceReport, MessageKind, RecipientAnalysis, RecipientStatus
 from checker.bounce.parse import parse_bounce
@@ -89,24 +90,47 @@ def _codes(status: RecipientStatus) -> str:
     return " ".join(parts) if parts else "no code"
 
 
+WHO_ACTS = {
+    "sender-admin": "the sending side's mail administrator",
+    "recipient-admin": "the recipient's mail administrator",
+    "sender": "the person who sent the message",
+    "nobody": "nobody yet: the sending server retries on its own",
+}
+
+
+def first_step_line(match: EntryMatch) -> str | None:
+    """The entry's first step and who takes it, as the line a bounce verdict leads with."""
+    if not match.first_step:
+        return None
+    who = WHO_ACTS.get(match.who_acts or "")
+    return f"First step ({who}): {match.first_step}" if who else f"First step: {match.first_step}"
+
+
 def _explain_recipient(
-    status: RecipientStatus, matches: list[EntryMatch], who: str, kind: MessageKind
+    status: RecipientStatus,
+    matches: list[EntryMatch],
+    who: str,
+    kind: MessageKind,
+    code: CodeExplanation | None,
 ) -> str:
     recipient = status.recipient or "the recipient"
     verb = "delayed the message to" if kind is MessageKind.DELAY else "refused the message to"
     if matches and matches[0].pattern_hit:
         top = matches[0]
         reasons = _join(list(top.decided_by)) or "the text"
-        return f"{who} {verb} {recipient}: {top.title}. This entry fits because {reasons}."
+        step = first_step_line(top)
+        lead = f"{step} " if step else ""
+        return f"{lead}{who} {verb} {recipient}: {top.title}. This entry fits because {reasons}."
     if matches:
         return (
             f"{who} {verb} {recipient} with {_codes(status)}. The code alone cannot tell the exact cause; "
             f'the general entry for it is "{matches[0].title}". Read the server\'s text for details.'
         )
-    if status.reply_code or status.enhanced_status:
+    if code is not None:
+        closest = f' The closest general page is "{code.closest_title}".' if code.closest_title else ""
         return (
-            f"{who} {verb} {recipient} with {_codes(status)}. No catalog entry matches this text; "
-            "the server's own words are the best clue."
+            f"{who} {verb} {recipient} with {_codes(status)}. No catalog entry matches this text. "
+            f"What the code itself says: {code.explanation}{closest}"
         )
     return f"{who} {verb} {recipient}, but the bounce gives no SMTP code or reason that could be matched."
 
@@ -189,12 +213,14 @@ def analyze_bounce(text: str | bytes, *, catalog: Mapping[str, Any]) -> BounceAn
                 provider_name=_provider_name(provider, providers),
                 limit=TOP_MATCHES,
             )
+            code = explain_code(status.reply_code, status.enhanced_status, compiled)
             analyses.append(
                 RecipientAnalysis(
                     status=status,
                     matches=tuple(matches),
                     specific=any(match.pattern_hit for match in matches),
-                    explanation=_explain_recipient(status, matches, who, report.kind),
+                    explanation=_explain_recipient(status, matches, who, report.kind, code),
+                    code=code,
                 )
             )
     problems = report.problems + ((catalog_problem,) if catalog_problem else ())

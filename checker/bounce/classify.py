@@ -28,6 +28,16 @@ _BOUNCE_TEXT = re.compile(
     r"(?:has )?failed|failed permanently|permanent (?:fatal )?errors?|not a member of this mailing list",
     re.IGNORECASE,
 )
+# How a server's refusal reads when someone pastes only its words, without a code.
+_REFUSAL_TEXT = re.compile(
+    r"\b(?:rejected|refused|denied|not accepted|not allowed|not permitted|blocked|black-?listed|"
+    r"block-?listed|does(?: not|n't) exist|no such (?:user|mailbox|recipient|domain)|user unknown|"
+    r"unknown (?:user|recipient)|over[\s_-]*quota|quota exceeded|"
+    r"mailbox (?:is )?(?:full|unavailable|disabled)|"
+    r"unrouteable|relaying|greylist|try again later|too many|unauthenticated|policy)\b",
+    re.IGNORECASE,
+)
+_SHORT_PASTE = 2000
 _AUTO_REPLY_SUBJECT = re.compile(
     r"^(?:auto(?:matic)?[ -]?(?:reply|response|antwort)|out of (?:the )?office|vacation|absence|abwesen|"
     r"autoreply|auto:)",
@@ -75,6 +85,7 @@ def classify(
         or bool(_BOUNCE_SUBJECT.search(subject))
         or bool(_BOUNCE_SENDER.search(sender))
         or bool(_BOUNCE_TEXT.search(text[:5000]))
+        or (not headers and len(text) <= _SHORT_PASTE and bool(_REFUSAL_TEXT.search(text)))
     )
     auto_submitted = headers.get("auto-submitted", "").strip().lower()
     auto_reply = (

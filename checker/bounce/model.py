@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from checker.bounce.codes import CodeExplanation
 from checker.bounce.match import EntryMatch
 from checker.result import InputError
 
@@ -57,6 +58,7 @@ class RecipientAnalysis:
     matches: tuple[EntryMatch, ...]
     specific: bool  # True when a pattern in an entry matched, not only the codes
     explanation: str
+    code: CodeExplanation | None = None  # the codes explained by class and subject (RFC 3463)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,9 @@ def required_literal(pattern: str) -> str | None:
     best, run = "", []
     literal = _regex_parser.LITERAL
     for op, argument in [*list(parsed), (None, None)]:
-        if op is literal and argument < 128:
+        # A space in a pattern also matches a hyphen or nothing (checker.bounce.match.lenient_pattern),
+        # so a required literal never spans one.
+        if op is literal and argument < 128 and argument != 32:
             run.append(chr(argument))
             continue
         candidate = "".join(run).lower().strip()  # any part of a required literal is required too
