@@ -23,6 +23,8 @@ def catalog_data(catalog: Catalog) -> dict[str, Any]:
             "title": entry.title,
             "summary": entry.data["summary"],
             "distinguish": entry.distinguish,
+            "who_acts": entry.data.get("who_acts"),
+            "first_step": entry.data.get("first_step"),
             "category": entry.data["category"],
             "permanent": entry.data["permanent"],
             "providers": list(entry.data["providers"]),

@@ -6,6 +6,8 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from checker.bounce.analyze import WHO_ACTS
+
 from .hubs import entry_hub_slugs
 from .markup import DISTINGUISH_LABEL, MarkdownRenderer, esc, md_text, plain_text
 from .model import CATEGORY_NAMES, Entry, Provider
@@ -67,6 +69,17 @@ def _who_sends(entry: Entry, render: MarkdownRenderer) -> str:
     return f'<ul class="se-senders">{"".join(items)}</ul>'
 
 
+def _first_step(data: Mapping[str, Any]) -> str:
+    """Who must act and the first thing to do: the line a reader in a hurry needs."""
+    if not data.get("first_step"):
+        return ""
+    who = WHO_ACTS.get(str(data.get("who_acts", "")))
+    who_html = f' <span class="se-who">Who acts: {esc(who)}.</span>' if who else ""
+    return (
+        f'<p class="se-first-step"><strong>First step:</strong> {esc(data["first_step"])}{who_html}</p>'
+    )
+
+
 def _section(anchor: str, heading: str, body: str) -> str:
     return f'<section class="se-section" id="{anchor}"><h2>{esc(heading)}</h2>{body}</section>'
 
@@ -108,6 +121,7 @@ def render_entry(
         f'<p class="se-kind">{kind}.</p></div>'
         f'<div class="se-summary">{render.block(data["summary"])}</div>'
         f'<p class="se-distinguish"><strong>{DISTINGUISH_LABEL}</strong> {esc(entry.distinguish)}</p>'
+        + _first_step(data)
         + (f'<p class="se-hubs">{" · ".join(hub_links)}</p>' if hub_links else "")
         + f'<p class="se-facts">Seen from: {provider_links}. Category: '
         f'<a href="{root}browse/categories/{esc(category)}/">'
