@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from checker.bounce.formats import find_remote_host
+
 # Wording that names a provider even when no host name is visible (a pasted line, say).
 _WORDING: tuple[tuple[str, re.Pattern[str]], ...] = (
     # Only the refusing side's wording: "Google tried to deliver..." means Gmail reported, not refused.
@@ -74,3 +76,22 @@ def guess_provider(
         if pattern.search(text):
             return provider_id
     return by_host(reporting_hosts)
+
+
+_HOST_NAME = re.compile(
+    r"(?<![@\w.-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})(?![\w-])", re.IGNORECASE
+)
+
+
+def provider_of_line(text: str, providers: Mapping[str, Any] | None) -> str | None:
+    """The provider behind one pasted line of bounce text, the way the analyzer reads a line.
+
+    The server named as the one that answered ("host mx.example.net[...] said") counts first, then
+    the provider's own wording ("gsmtp"), then any other host name (not the domain of an address).
+    """
+    remote = find_remote_host(text)
+    hosts = [remote] if remote else []
+    found = guess_provider(remote_hosts=hosts, text=text, providers=providers)
+    if found or remote:
+        return found
+    return guess_provider(remote_hosts=_HOST_NAME.findall(text[:5000]), text="", providers=providers)

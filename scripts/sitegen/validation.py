@@ -13,6 +13,7 @@ from typing import Any
 import jsonschema
 
 from checker.bounce.match import compile_entry, rank_entries
+from checker.bounce.provider import provider_of_line
 
 from .model import Catalog, Entry, Provider
 from .prefilter import build_index
@@ -122,12 +123,9 @@ def _featured(errors_dir: Path, entry_ids: Iterable[str], problems: list[Problem
 
 
 def guess_provider(text: str, providers: Mapping[str, Provider]) -> str | None:
-    """The provider whose host patterns match a host name in ``text`` (e.g. ``mx.google.com``)."""
-    for host in _HOST.findall(text):
-        for provider in providers.values():
-            if any(re.search(pattern, host.lower()) for pattern in provider.hosts):
-                return provider.provider_id
-    return None
+    """The provider behind an example line, read exactly as the analyzer reads a pasted line."""
+    table = {pid: {"name": p.name, "hosts": list(p.hosts)} for pid, p in providers.items()}
+    return provider_of_line(text, table)
 
 
 def _todo_problems(
