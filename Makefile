@@ -31,6 +31,7 @@ $(NPM_OK): package.json package-lock.json
 setup: $(STAMP) $(NPM_OK) wheels
 
 wheels: $(STAMP) $(NPM_OK)
+	$(PY) scripts/export_catalog.py
 	$(PY) scripts/build_wheels.py
 
 serve: setup

@@ -1,26 +1,65 @@
 """Where the command line finds the error catalog it ranks bounces against.
 
-In order: the path or URL given with ``--catalog``, the built site's ``site/catalog.json``, or a catalog
-built from ``errors/*.yml`` with ``scripts/sitegen`` when run from a checkout.
+In order: the path or URL given with ``--catalog``; ``site/catalog.json`` in the current folder (a
+freshly built site); the catalog the package carries (``checker/data/catalog.json``, written at
+wheel-build time by the same code that writes the site's ``/catalog.json``). The checker never
+builds a catalog itself: the library does not import the site's build tooling.
 """
 
 from __future__ import annotations
 
 import json
-import sys
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from checker.result import InputError
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+PACKAGED = ("data", "catalog.json")
+BUILT_SITE = Path("site") / "catalog.json"
 
 
-def load_catalog(source: str | None) -> tuple[dict[str, Any], str | None] | InputError:
-    """The bounce catalog and a note when it is missing: from ``source`` (path or URL), the built site,
-    or ``errors/*.yml`` through ``scripts.sitegen``; an empty catalog as the last resort.
+@dataclass(frozen=True)
+class CatalogInfo:
+    """Which catalog a run used: where it came from, its format version, date and size."""
 
-    An ``InputError`` when ``source`` was given but cannot be read.
+    source: str  # a path, a URL, or "packaged"
+    version: int | None
+    updated: str | None  # the newest last_verified date of its entries
+    entries: int
+
+    def describe(self) -> str:
+        date = f", updated {self.updated}" if self.updated else ""
+        where = "the catalog shipped with this package" if self.source == "packaged" else self.source
+        return f"{self.entries} entries (catalog format {self.version}{date}) from {where}"
+
+
+def _info(catalog: dict[str, Any], source: str) -> CatalogInfo:
+    version = catalog.get("version")
+    updated = catalog.get("updated")
+    return CatalogInfo(
+        source,
+        version if isinstance(version, int) else None,
+        updated if isinstance(updated, str) else None,
+        len(catalog.get("entries") or ()),
+    )
+
+
+def packaged_catalog() -> dict[str, Any] | None:
+    """The catalog carried inside the installed package, or None (an editable install, say)."""
+    try:
+        text = resources.files("checker").joinpath(*PACKAGED).read_text(encoding="utf-8")
+        found = json.loads(text)
+    except (OSError, ValueError):
+        return None
+    return found if _structure_problem(found) is None else None
+
+
+def load_catalog(source: str | None) -> tuple[dict[str, Any], CatalogInfo | None, str | None] | InputError:
+    """The bounce catalog, what it is, and a note when none was found.
+
+    An ``InputError`` when ``source`` was given but cannot be read or has the wrong shape.
     """
     empty: dict[str, Any] = {"entries": [], "providers": {}}
     if source:
@@ -48,31 +87,23 @@ def load_catalog(source: str | None) -> tuple[dict[str, Any], str | None] | Inpu
                 f"{problem.fix} mkdocs build writes it as site/catalog.json.",
                 reason=problem.reason,
             )
-        return given, None
-    for built in (Path("site/catalog.json"), REPO_ROOT / "site" / "catalog.json"):
-        if built.is_file():
-            try:
-                found = json.loads(built.read_text(encoding="utf-8"))
-            except ValueError:
-                continue
-            if _structure_problem(found) is None:
-                return found, None
-    errors_dir = REPO_ROOT / "errors"
-    if errors_dir.is_dir() and (REPO_ROOT / "scripts" / "sitegen").is_dir():
-        if str(REPO_ROOT) not in sys.path:
-            sys.path.insert(0, str(REPO_ROOT))
+        return given, _info(given, source), None
+    if BUILT_SITE.is_file():
         try:
-            from scripts.sitegen.export import catalog_data
-            from scripts.sitegen.validation import load_entries
-
-            return catalog_data(load_entries(errors_dir)), None
-        except Exception as trouble:  # a broken entry must not stop the bounce analysis itself
-            return (
-                empty,
-                f"the error catalog could not be built from errors/*.yml ({trouble}), so no pages are "
-                "ranked.",
-            )
-    return empty, "no error catalog was found (build the site or pass --catalog), so no pages are ranked."
+            found = json.loads(BUILT_SITE.read_text(encoding="utf-8"))
+        except ValueError:
+            found = None
+        if found is not None and _structure_problem(found) is None:
+            return found, _info(found, str(BUILT_SITE)), None
+    packaged = packaged_catalog()
+    if packaged is not None:
+        return packaged, _info(packaged, "packaged"), None
+    return (
+        empty,
+        None,
+        "this installation carries no error catalog (an editable install: run `make setup`, build the "
+        "site, or pass --catalog PATH|URL), so no pages are ranked.",
+    )
 
 
 def _structure_problem(catalog: Any) -> InputError | None:

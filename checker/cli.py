@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 import textwrap
@@ -20,7 +21,7 @@ from typing import Any, TextIO
 
 from checker.catalog_source import load_catalog
 from checker.frontend import FrontEndAdvice
-from checker.result import Check, InputError, Verdict, to_json
+from checker.result import Check, InputError, Verdict, to_json, to_jsonable
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_ERROR = 0, 1, 2, 3
 MAX_INPUT_BYTES = 10 * 1024 * 1024
@@ -58,6 +59,29 @@ class CliInputError(Exception):
         self.error = error
 
 
+def version_text() -> str:
+    """The package version and the catalog the bounce command would use, as ``--version`` prints them."""
+    from checker import __version__
+
+    loaded = load_catalog(None)
+    if isinstance(loaded, InputError):  # pragma: no cover - only a given --catalog can fail
+        return f"smtp-checker {__version__}"
+    _, info, note = loaded
+    catalog = info.describe() if info else f"none ({note})"
+    return f"smtp-checker {__version__}\nerror catalog: {catalog}"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: computed only when asked, since it reads the catalog."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and the catalog in use")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        print(version_text())
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
     common = argparse.ArgumentParser(add_help=False)
@@ -78,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, summary: str, *, uses_dns: bool = True) -> argparse.ArgumentParser:
@@ -109,7 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     bounce.add_argument("file", help="file with the bounce message, or - for standard input")
     bounce.add_argument(
         "--catalog",
-        help="catalog.json path or URL (default: site/catalog.json if built, else built from errors/*.yml)",
+        help="catalog.json path or URL (default: ./site/catalog.json if built, else the catalog this "
+        "package carries)",
     )
     return parser
 
@@ -301,7 +327,7 @@ def _bounce(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     loaded = load_catalog(args.catalog)
     if isinstance(loaded, InputError):
         raise CliInputError(loaded)
-    catalog, catalog_note = loaded
+    catalog, catalog_info, catalog_note = loaded
     try:
         from checker.bounce.analyze import analyze_bounce
     except ImportError as missing:
@@ -309,7 +335,9 @@ def _bounce(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         return EXIT_ERROR
     analysis = analyze_bounce(data, catalog=catalog)
     if args.json:
-        print(to_json(analysis, indent=2), file=out)
+        document = json.loads(to_json(analysis))
+        document["catalog"] = to_jsonable(catalog_info) if catalog_info else None
+        print(json.dumps(document, indent=2, ensure_ascii=False), file=out)
         return EXIT_OK
     kind = str(getattr(analysis.report.kind, "value", analysis.report.kind))
     print(f"Bounce: {_BOUNCE_KINDS.get(kind, kind)}", file=out)

@@ -40,6 +40,8 @@ RUNTIME_FILES = (
 )
 # What our wheel is built from: a change to any of these makes the wheel stale.
 SOURCE_GLOBS = ("pyproject.toml", "checker/**/*")
+# The command line's packaged catalog stays out of the browser's wheel: the page fetches /catalog.json.
+BROWSER_EXCLUDED = ("checker/data/catalog.json",)
 
 
 class BuildError(RuntimeError):
@@ -213,7 +215,13 @@ def download_dependency(name: str, version: str, dest: Path) -> Path:
 def _source_files(root: Path) -> list[Path]:
     files = []
     for pattern in SOURCE_GLOBS:
-        files.extend(p for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+        files.extend(
+            p
+            for p in root.glob(pattern)
+            if p.is_file()
+            and "__pycache__" not in p.parts
+            and p.relative_to(root).as_posix() not in BROWSER_EXCLUDED
+        )
     return sorted(files)
 
 

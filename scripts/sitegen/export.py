@@ -38,9 +38,29 @@ def catalog_data(catalog: Catalog) -> dict[str, Any]:
         provider_id: {"name": provider.name, "hosts": list(provider.hosts)}
         for provider_id, provider in sorted(catalog.providers.items())
     }
-    return {"version": CATALOG_VERSION, "entries": entries, "providers": providers}
+    dates = [str(entry.data["last_verified"]) for entry in catalog.entries if entry.data.get("last_verified")]
+    return {
+        "version": CATALOG_VERSION,
+        "updated": max(dates) if dates else None,
+        "entries": entries,
+        "providers": providers,
+    }
 
 
 def catalog_json(catalog: Catalog) -> str:
     """``catalog_data`` serialised compactly (it is downloaded by every analyzer visit)."""
     return json.dumps(catalog_data(catalog), ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+
+
+def write_catalog(errors_dir: Path, target: Path) -> int:
+    """Validate ``errors_dir`` and write its ``catalog.json`` to ``target``; the number of entries.
+
+    The site build, the wheel build (``setup.py``) and ``scripts/export_catalog.py`` all call this,
+    so every copy of the catalog comes from the same code. Raises ``CatalogError`` for invalid entries.
+    """
+    from .validation import load_entries
+
+    catalog = load_entries(errors_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(catalog_json(catalog), encoding="utf-8")
+    return len(catalog.entries)
