@@ -10,6 +10,11 @@ from .markup import entry_line, front_matter, md_text
 from .model import CATEGORY_NAMES, STATUS_CLASSES, STATUS_SUBJECTS, Catalog, Entry
 
 
+def code_sort_key(code: str) -> tuple[int, ...]:
+    """Numeric order for enhanced codes: 5.7.9 before 5.7.40 (text order puts 5.7.40 first)."""
+    return tuple(int(part) for part in code.split(".")) if code[:1].isdigit() else (10**6,)
+
+
 def _subject(entry: Entry) -> str:
     return entry.enhanced_code.split(".")[1] if entry.enhanced_code else "none"
 
@@ -59,7 +64,7 @@ def render_browse(catalog: Catalog) -> dict[str, str]:
         by_code: dict[str, list[Entry]] = defaultdict(list)
         for entry in group:
             by_code[entry.enhanced_code or "none"].append(entry)
-        for code in sorted(by_code):
+        for code in sorted(by_code, key=code_sort_key):
             body.append(f"\n## {code if code != 'none' else 'Without an enhanced code'}\n")
             body.extend(entry_line(entry, "../../", hint=entry.distinguish) for entry in by_code[code])
         pages[f"browse/status/{key}.md"] = "\n".join(body) + "\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from .markup import entry_line, front_matter, md_text
@@ -99,7 +99,7 @@ _EXAMPLE_CODES = re.compile(r"\b([245][0-9]{2})[ -]([245]\.[0-9]{1,3}\.[0-9]{1,3
 GENERIC_NOTE = "(the catch-all: choose it only when none of the other causes fits)"
 
 
-def render_hub(hub: Hub) -> str:
+def render_hub(hub: Hub, provider_names: Mapping[str, str] | None = None) -> str:
     """A ``/codes/<code>/`` page: every entry with the code and the words that tell them apart."""
     title = f"SMTP {hub.label}: {len(hub.entries)} possible causes"
     code_desc = f"enhanced status code {hub.enhanced_code}"
@@ -112,18 +112,37 @@ def render_hub(hub: Hub) -> str:
             search={"exclude": True},
         ),
         f"# {md_text(title)}\n",
+        "**Fastest way:** [paste your bounce in the analyzer](../analyzer.md): it reads the words after "
+        "the code and the server that sent it, and ranks these causes for you.\n",
         f"{NOT_DECISIVE}\n",
-        f"Entries that use {code_desc}, and how to tell each one apart by the words in the bounce. "
-        "An entry filed under another code is listed when servers also send it with this one.\n",
-        *(
+        f"Entries that use {code_desc}, grouped by the provider that sends them, and how to tell each "
+        "one apart by the words in the bounce. An entry filed under another code is listed when servers "
+        "also send it with this one.\n",
+    ]
+    for heading, group in _by_provider(hub.entries, provider_names or {}):
+        lines.append(f"\n## {md_text(heading)}\n")
+        lines.extend(
             entry_line(
                 entry,
                 "../",
                 hint=entry.distinguish
                 + (f" {GENERIC_NOTE}" if entry.data.get("match", {}).get("generic") else ""),
             )
-            for entry in hub.entries
-        ),
-        "\nNot sure? [Paste your bounce in the analyzer](../analyzer.md) and it will rank these for you.\n",
-    ]
-    return "\n".join(lines)
+            for entry in group
+        )
+    return "\n".join(lines) + "\n"
+
+
+ANY_HEADING = "Any mail server"
+
+
+def _by_provider(
+    entries: tuple[Entry, ...], provider_names: Mapping[str, str]
+) -> list[tuple[str, list[Entry]]]:
+    """Entries grouped under their first provider's name; providers A-Z, "any mail server" last."""
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        first = str((entry.data.get("providers") or ["any"])[0])
+        name = ANY_HEADING if first == "any" else provider_names.get(first, first)
+        groups[name].append(entry)
+    return sorted(groups.items(), key=lambda item: (item[0] == ANY_HEADING, item[0].lower()))

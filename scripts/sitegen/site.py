@@ -59,7 +59,8 @@ def plan_site(
         VirtualFile("robots.txt", render_robots(site_url)),
     ]
     files += [VirtualFile(src, text) for src, text in sorted(render_browse(catalog).items())]
-    files += [VirtualFile(f"codes/{slug}.md", render_hub(hub)) for slug, hub in hub_map.items()]
+    names = {provider_id: provider.name for provider_id, provider in catalog.providers.items()}
+    files += [VirtualFile(f"codes/{slug}.md", render_hub(hub, names)) for slug, hub in hub_map.items()]
     files += [
         VirtualFile(f"errors/{entry.entry_id}.md", search_markdown(entry, catalog.providers), entry.entry_id)
         for entry in catalog.entries

@@ -269,3 +269,37 @@ def test_home_real_featured_entries_all_exist() -> None:
     home = render_home(real, list(hubs(real).values()))
     for entry_id in real.featured:
         assert f"(errors/{entry_id}.md)" in home.split("## Most searched")[1]
+
+
+def test_hub_groups_causes_by_provider_and_leads_with_the_analyzer() -> None:
+    def entry(entry_id: str, providers: list[str]) -> Entry:
+        data = {
+            "id": entry_id,
+            "reply_code": 550,
+            "enhanced_code": "5.7.1",
+            "title": f"Entry {entry_id}",
+            "distinguish": f"says {entry_id}",
+            "providers": providers,
+            "match": {},
+        }
+        return Entry(entry_id, f"{entry_id}.yml", data)
+
+    catalog = Catalog((entry("a", ["any"]), entry("b", ["yahoo"]), entry("c", ["gmail"])), {})
+    page = render_hub(hubs(catalog)["550-5.7.1"], {"gmail": "Gmail", "yahoo": "Yahoo Mail"})
+    assert page.index("paste your bounce in the analyzer") < page.index(NOT_DECISIVE)
+    headings = re.findall(r"^## (.+)$", page, flags=re.MULTILINE)
+    assert headings == ["Gmail", "Yahoo Mail", "Any mail server"]
+    assert page.index("errors/c.md") < page.index("errors/b.md") < page.index("errors/a.md")
+
+
+def test_browse_sorts_enhanced_codes_numerically() -> None:
+    from scripts.sitegen.browse import code_sort_key
+
+    assert sorted(["5.7.40", "5.7.9", "5.7.1", "5.1.10", "5.1.2", "none"], key=code_sort_key) == [
+        "5.1.2",
+        "5.1.10",
+        "5.7.1",
+        "5.7.9",
+        "5.7.40",
+        "none",
+    ]
