@@ -80,6 +80,13 @@ def _first_step(data: Mapping[str, Any]) -> str:
     )
 
 
+def _contents(sections: list[tuple[str, str, str]]) -> str:
+    """An "On this page" table of contents, since the theme's own is hidden on entry pages."""
+    links = "".join(f'<li><a href="#{anchor}">{esc(heading)}</a></li>' for anchor, heading, _ in sections)
+    label = "<strong>On this page</strong>"
+    return f'<nav class="se-toc" aria-label="On this page">{label}<ul>{links}</ul></nav>'
+
+
 def _section(anchor: str, heading: str, body: str) -> str:
     return f'<section class="se-section" id="{anchor}"><h2>{esc(heading)}</h2>{body}</section>'
 
@@ -152,23 +159,18 @@ def render_entry(
     footer = f'<p class="se-verified">Last verified: <time datetime="{verified}">{verified}</time></p>'
     if edit_url:
         footer += f'<p class="se-edit"><a href="{esc(edit_url)}">Edit this entry</a> (YAML on the forge)</p>'
-    body = [
-        head,
-        _section("what-it-means", "What it means", render.block(data["meaning"])),
-        _section("who-sends-it", "Who you'll see it from", _who_sends(entry, render)),
-        _section("example-bounces", "Example bounce lines", examples),
-        _section("why-it-happens", "Why it happens", f"<ul>{causes}</ul>"),
-        _section("how-to-fix-it", "How to fix it", f'<ol class="se-steps">{steps}</ol>'),
-        _section("confirm-the-fix", "How to confirm it is fixed", render.block(data["confirm"])),
-        _section("faq", "FAQ", faq),
-        _section(
-            "related-errors",
-            "Related errors",
-            f"<ul>{related}</ul>" if related else "<p>None listed yet.</p>",
-        ),
-        _section("sources", "Sources", f"<ul>{sources}</ul>"),
-        footer,
+    sections = [
+        ("what-it-means", "What it means", render.block(data["meaning"])),
+        ("who-sends-it", "Who you'll see it from", _who_sends(entry, render)),
+        ("example-bounces", "Example bounce lines", examples),
+        ("why-it-happens", "Why it happens", f"<ul>{causes}</ul>"),
+        ("how-to-fix-it", "How to fix it", f'<ol class="se-steps">{steps}</ol>'),
+        ("confirm-the-fix", "How to confirm it is fixed", render.block(data["confirm"])),
+        ("faq", "FAQ", faq),
+        ("related-errors", "Related errors", f"<ul>{related}</ul>" if related else "<p>None listed yet.</p>"),
+        ("sources", "Sources", f"<ul>{sources}</ul>"),
     ]
+    body = [head, _contents(sections), *(_section(*section) for section in sections), footer]
     return f'<article class="se-entry">{"".join(body)}</article>'
 
 

@@ -303,3 +303,12 @@ def test_browse_sorts_enhanced_codes_numerically() -> None:
         "5.7.40",
         "none",
     ]
+
+
+def test_entry_page_has_a_table_of_contents_for_every_section(catalog) -> None:
+    entry = catalog.entries[0]
+    html = render_entry(entry, entries=catalog.by_id(), providers=catalog.providers)
+    toc = re.search(r'<nav class="se-toc"[^>]*>(.*?)</nav>', html).group(1)
+    anchors = re.findall(r'href="#([a-z-]+)"', toc)
+    assert anchors == re.findall(r'<section class="se-section" id="([a-z-]+)"', html)
+    assert len(anchors) == 9
