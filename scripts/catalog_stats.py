@@ -129,12 +129,13 @@ def stats(entries: Sequence[Mapping[str, Any]], providers: Mapping[str, Any]) ->
     exchange_rows = load_table("exchange_online.json")
     yahoo_rows = load_table("yahoo.json")
 
+    # A page for any mail server filed under the code, or a catch-all declaring it, explains the code.
     generic_codes = {
         ".".join(code.split(".")[1:])
         for e in entries
-        if (e.get("match") or {}).get("generic") and "any" in e.get("providers", ())
-        for code in (e.get("match") or {}).get("enhanced_codes", ()) or [e.get("enhanced_code") or ""]
-        if code
+        if "any" in e.get("providers", ())
+        for code in [e.get("enhanced_code") or "", *((e.get("match") or {}).get("enhanced_codes", ()) or ())]
+        if code and (code == e.get("enhanced_code") or (e.get("match") or {}).get("generic"))
     }
     iana_missing = sorted(code for code in REGISTRY_NAMES if code not in generic_codes)
     yahoo_aol = sum(1 for e in entries if {"yahoo", "aol"} & set(e.get("providers", ())))
