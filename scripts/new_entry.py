@@ -31,28 +31,44 @@ meaning: |-
   TODO: what the error means and why the server sends it.
 # Shown on the code's hub page: what in the bounce text tells this apart (plain words, 5-120 characters).
 distinguish: 'TODO: e.g. says "Relay access denied" or names the provider (gsmtp)'
+# Who must act: sender-admin, recipient-admin, sender (the person who sent it) or nobody (wait).
+who_acts: TODO
+# One line of plain words, the first thing to do; the analyzer's bounce verdict leads with it.
+first_step: "TODO: the first thing to do, in one line"
 who_sends:
   - name: {provider_name}
     wording: "TODO: the text after the code"
     wording_exact: false  # true only if copied from the provider's documentation
+# The quality bar: at least 3 causes, 3 fix steps, 2 FAQ pairs, 2 examples and 2 sources.
 causes:
   - "TODO: the most common cause"
+  - "TODO: a second cause"
+  - "TODO: a third cause"
 fix_steps:
   - title: "TODO: first step"
     body: |-
       TODO: what to do, with a code block if it helps.
+  - title: "TODO: second step"
+    body: "TODO: what to do next"
+  - title: "TODO: third step"
+    body: "TODO: what to do if that was not it"
 confirm: "TODO: how to check the problem is gone"
 faq:
   - q: "TODO: a question people ask"
     a: "TODO: the answer"
+  - q: "TODO: another question"
+    a: "TODO: its answer"
 match:
   patterns: ['TODO: a regular expression that finds the wording']
 examples:
   - "TODO: {codes} a real bounce line"
+  - "TODO: {codes} the same error as another server writes it"
 related: []
 sources:
   - rfc: {rfc}
     title: "TODO: the section that defines this code, or replace with {{title, url}}"
+  - title: "TODO: the provider's own documentation page"
+    url: "https://TODO.example/"
 last_verified: "{today}"
 """
 
