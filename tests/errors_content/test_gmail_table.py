@@ -109,7 +109,9 @@ def _pair_param(pair: tuple[int, str]):
     if pair in PAIRS_NAMED_ONLY_IN_MATCH:
         owner = PAIRS_NAMED_ONLY_IN_MATCH[pair]
         reason = f"cause covered by {owner}, whose title does not name {pair[0]} {pair[1]}"
-        return pytest.param(pair, marks=pytest.mark.xfail(strict=True, reason=reason), id=f"{pair[0]}-{pair[1]}")
+        return pytest.param(
+            pair, marks=pytest.mark.xfail(strict=True, reason=reason), id=f"{pair[0]}-{pair[1]}"
+        )
     return pytest.param(pair, id=f"{pair[0]}-{pair[1]}")
 
 
