@@ -45,7 +45,6 @@ PAIRS_NAMED_ONLY_IN_MATCH: dict[tuple[int, str], str] = {
     (451, "4.7.26"): "550-5-7-26-gmail-dmarc-reject",
     (452, "4.2.2"): "552-5-2-2-mailbox-full",
     (550, "5.5.3"): "452-4-5-3-too-many-recipients",
-    (553, "5.1.7"): "553-5-1-3-invalid-address-syntax",
 }
 
 
