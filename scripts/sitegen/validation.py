@@ -17,13 +17,17 @@ from checker.bounce.provider import provider_of_line
 
 from .model import Catalog, Entry, Provider
 from .prefilter import build_index
+from .regexcheck import regex_risk
 from .schema_messages import schema_message
-from .yamlsource import YamlDocument, YamlSyntaxError, format_path, parse_yaml
+from .yamlsource import YamlDocument, YamlSyntaxError, decode_source, format_path, parse_yaml
 
 SCHEMA_FILE = "schema.json"
 PROVIDERS_FILE = "_providers.yml"
 FEATURED_FILE = "_featured.yml"
 _TODO = re.compile(r"\bTODO\b")
+# Codes of class 4 that a bounce reports only when the sender has given up: the failure is final.
+# X.4.7 "delivery time expired" (RFC 3463 3.5) is the one every MTA sends that way.
+FINAL_DESPITE_CLASS_4 = frozenset({"4.4.7"})
 _HOST = re.compile(r"\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}\b", re.IGNORECASE)
 
 
@@ -59,7 +63,7 @@ def _providers(errors_dir: Path, problems: list[Problem]) -> dict[str, Provider]
     source = errors_dir / PROVIDERS_FILE
     shown = f"{errors_dir.name}/{PROVIDERS_FILE}"
     try:
-        document = parse_yaml(source.read_text(encoding="utf-8"))
+        document = parse_yaml(decode_source(source.read_bytes()))
     except OSError as exc:
         problems.append(Problem(shown, 1, "(file)", f"cannot read: {exc.strerror}"))
         return {}
@@ -80,6 +84,10 @@ def _providers(errors_dir: Path, problems: list[Problem]) -> dict[str, Provider]
                 problems.append(
                     Problem(shown, line, f"{provider_id}.hosts[{index}]", f"invalid regex: {exc}")
                 )
+                continue
+            risk = regex_risk(host)
+            if risk:
+                problems.append(Problem(shown, line, f"{provider_id}.hosts[{index}]", risk))
         providers[provider_id] = Provider(provider_id, row["name"], hosts)
     return providers
 
@@ -91,7 +99,7 @@ def _featured(errors_dir: Path, entry_ids: Iterable[str], problems: list[Problem
     if not source.is_file():
         return ()
     try:
-        document = parse_yaml(source.read_text(encoding="utf-8"))
+        document = parse_yaml(decode_source(source.read_bytes()))
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(shown, 1, "(file)", f"cannot read: {exc}"))
         return ()
@@ -173,10 +181,12 @@ def _entry_problems(shown: str, stem: str, document: YamlDocument, schema_text: 
                 f"class {enhanced[:1]} does not agree with reply code {reply}",
             )
         )
+    final_despite_class = enhanced in FINAL_DESPITE_CLASS_4 and data.get("permanent") is True
     if (
         isinstance(reply, int)
         and isinstance(data.get("permanent"), bool)
         and data["permanent"] != (reply >= 500)
+        and not final_despite_class
     ):
         expected = "true (5xx: do not retry)" if reply >= 500 else "false (4xx: retry later)"
         problems.append(
@@ -238,15 +248,19 @@ def _cross_problems(
                         )
                     )
         for index, pattern in enumerate(data.get("match", {}).get("patterns", ())):
+            path = ("match", "patterns", index)
             try:
                 re.compile(pattern, re.IGNORECASE)
             except re.error as exc:
-                path = ("match", "patterns", index)
                 problems.append(
                     Problem(
                         shown, document.line_of(path), format_path(path), f"invalid regular expression: {exc}"
                     )
                 )
+                continue
+            risk = regex_risk(pattern, re.IGNORECASE)
+            if risk:
+                problems.append(Problem(shown, document.line_of(path), format_path(path), risk))
     return problems
 
 
@@ -260,6 +274,9 @@ def _example_problems(
             compiled[document.data["id"]] = compile_entry(document.data)
         except ValueError:  # an invalid pattern is already reported by _cross_problems
             continue
+        patterns = document.data.get("match", {}).get("patterns", ())
+        if any(regex_risk(str(pattern), re.IGNORECASE) for pattern in patterns):
+            del compiled[document.data["id"]]  # reported by _cross_problems; never run it on examples
     loaded = [(shown, document) for shown, document in loaded if document.data["id"] in compiled]
     datas = [document.data for _, document in loaded]
     index = build_index(datas)
@@ -285,15 +302,41 @@ def _example_problems(
     return problems
 
 
+MAX_FIELD_CHARS = 20_000
+"""A prose field longer than this (20 kB) is refused: a whole entry page is rarely half of it."""
+
+
+def _size_problems(shown: str, document: YamlDocument) -> list[Problem]:
+    """Every text field longer than ``MAX_FIELD_CHARS``, at its line."""
+    problems: list[Problem] = []
+    pending: list[tuple[tuple[str | int, ...], Any]] = [((), document.data)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
+            problems.append(
+                Problem(
+                    shown,
+                    document.line_of(path),
+                    format_path(path),
+                    f"is {len(value):,} characters long; the limit is {MAX_FIELD_CHARS:,}",
+                )
+            )
+        elif isinstance(value, dict):
+            pending.extend(((*path, key), item) for key, item in value.items())
+        elif isinstance(value, list):
+            pending.extend(((*path, index), item) for index, item in enumerate(value))
+    return problems
+
+
 def check_file(source: Path, *, schema_text: str, shown: str) -> tuple[YamlDocument | None, list[Problem]]:
     """Check one entry file on its own (YAML, schema, TODOs, id, codes); document is None if unreadable."""
     try:
-        document = parse_yaml(source.read_text(encoding="utf-8"))
+        document = parse_yaml(decode_source(source.read_bytes()))
     except YamlSyntaxError as exc:
         return None, [Problem(shown, exc.line, "(YAML)", f"{exc.problem}; check indentation and quotes")]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(shown, 1, "(file)", f"cannot read as UTF-8 text: {exc}")]
-    problems = _entry_problems(shown, source.stem, document, schema_text)
+    except OSError as exc:
+        return None, [Problem(shown, 1, "(file)", f"cannot read: {exc.strerror}")]
+    problems = _size_problems(shown, document) + _entry_problems(shown, source.stem, document, schema_text)
     return document, sorted(problems, key=lambda problem: problem.line)
 
 
