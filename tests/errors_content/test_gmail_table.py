@@ -34,17 +34,6 @@ GMAIL_HOST = "gmail-smtp-in.l.google.com"
 # match.reply_codes/enhanced_codes and ranks first for the rows), but whose title names only the entry's
 # main pair. Fixing means naming the pair in that entry's title; then drop the pair here (strict xfail).
 PAIRS_NAMED_ONLY_IN_MATCH: dict[tuple[int, str], str] = {
-    (421, "4.3.0"): "451-4-3-0-temporary-server-problem",
-    (421, "4.7.26"): "550-5-7-26-gmail-unauthenticated-sender",
-    (421, "4.7.27"): "550-5-7-27-gmail-spf-fail",
-    (421, "4.7.30"): "550-5-7-30-gmail-dkim-fail",
-    (421, "4.7.40"): "550-5-7-40-gmail-no-dmarc-record",
-    (421, "5.7.32"): "421-4-7-32-gmail-from-not-aligned",
-    (451, "4.5.0"): "500-5-5-2-syntax-error-command-unrecognized",
-    (451, "4.7.23"): "550-5-7-25-gmail-ptr-record-missing",
-    (451, "4.7.26"): "550-5-7-26-gmail-dmarc-reject",
-    (452, "4.2.2"): "552-5-2-2-mailbox-full",
-    (550, "5.5.3"): "452-4-5-3-too-many-recipients",
 }
 
 
