@@ -135,7 +135,8 @@ def unverified_exact_wordings(
     A trailing " - gsmtp" or full stop is not part of the comparison.
     """
     # Captured tables put the code columns at the start of a wrapped row's middle line: drop them.
-    rows = re.sub(r"(?m)^[ \t]*(?:[245]\d\d[ \t]+[245]\.\d{1,3}\.\d{1,3}[ \t]+)?", "", captured_text)
+    code = r"(?:[245]\.\d{1,3}\.\d{1,3}|[A-Z]{2}-\d{3})"  # 5.7.26, or Outlook.com's RP-002
+    rows = re.sub(rf"(?m)^[ \t]*(?:[245]\d\d[ \t]+{code}[ \t]+)?", "", captured_text)
     haystack = normalise_wording(rows)
     missing = []
     for entry in entries:

@@ -33,8 +33,7 @@ GMAIL_HOST = "gmail-smtp-in.l.google.com"
 # (reply, status) pairs of the table whose cause is explained by an existing entry (it lists the pair in
 # match.reply_codes/enhanced_codes and ranks first for the rows), but whose title names only the entry's
 # main pair. Fixing means naming the pair in that entry's title; then drop the pair here (strict xfail).
-PAIRS_NAMED_ONLY_IN_MATCH: dict[tuple[int, str], str] = {
-}
+PAIRS_NAMED_ONLY_IN_MATCH: dict[tuple[int, str], str] = {}
 
 
 def _entries() -> list[dict]:

@@ -59,7 +59,10 @@ KNOWN_FORM_GAPS: dict[str, tuple[str, str]] = {
     "1.1": ("4.1.1", "registry basic codes 451,550; 550-5-1-1-user-unknown lists only 5.1.1"),
     "5.1": ("4.5.1", "registry basic codes include 430; 503-5-5-1-bad-sequence-of-commands lists only 5.x"),
     "5.4": ("4.5.4", "registry basic codes include 451; 501-5-5-4-invalid-helo-argument lists only 5.5.4"),
-    "7.1": ("4.7.1", "registry basic codes include 451,454; 550-5-7-1-delivery-not-authorized lists only 5.7.1"),
+    "7.1": (
+        "4.7.1",
+        "registry basic codes include 451,454; 550-5-7-1-delivery-not-authorized lists only 5.7.1",
+    ),
 }
 
 _ROW = re.compile(r"^\| X\.(\d{1,3}\.\d{1,3}) \| (.+?) \| (.+?) \| (.+?) \|\s*$")
