@@ -33,6 +33,8 @@ CORPUS = REPO / "tests" / "corpora" / "bounces-sisimai" / "expected.json"
 #   X.5.3 (too many recipients); "networkerror" covers DNS failures (domain not found) and loops;
 #   "userunknown" is how Sisimai files a malformed address.
 ALLOWED_REASONS: dict[str, set[str]] = {
+    # Mimecast refuses hosts the recipient organisation's policy does not allow: Sisimai calls it policy.
+    "554-mimecast-host-network-not-allowed": {"policyviolation", "blocked", "rejected"},
     # Yahoo/AOL and regional providers: reasons checked against the corpus cases each entry wins.
     "421-4-7-0-yahoo-ts01-user-complaints": {"badreputation", "blocked", "rejected", "speeding"},
     "421-4-7-1-yahoo-ts03-unsolicited-volume": {"badreputation", "blocked", "rejected"},
