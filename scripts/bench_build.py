@@ -73,6 +73,8 @@ permanent: {"true" if reply >= 500 else "false"}
 meaning: |-
   {prose * 3}
 distinguish: 'says "Synthetic reason {tag}" ({codes} alone is shared with other entries)'
+who_acts: {"sender-admin" if reply >= 500 else "nobody"}
+first_step: "Fix the cause named {tag}, then send the message again."
 who_sends:
   - name: Synthetic provider
     wording: "Synthetic reason {tag}: message refused"
@@ -80,6 +82,7 @@ who_sends:
 causes:
   - "{prose}"
   - "A second cause, described briefly for the benchmark."
+  - "A third cause, number {index}, so the entry meets the quality bar."
 fix_steps:
   - title: Look at the first thing
     body: |-
@@ -101,6 +104,7 @@ match:
   patterns: ['synthetic reason {tag}']
 examples:
   - "{codes} Synthetic reason {tag}: message refused by mx{index}.example.net"
+  - "host mx{index}.example.org[192.0.2.1] said: {codes} Synthetic reason {tag}"
 related: [{", ".join(related)}]
 sources:
   - rfc: 5321

@@ -370,7 +370,7 @@ def check_entries(errors_dir: Path) -> tuple[Catalog, tuple[Problem, ...]]:
         for shown, document in sorted(loaded, key=lambda item: item[1].data["id"])
     )
     featured = _featured(errors_dir, (entry.entry_id for entry in entries), problems)
-    return Catalog(entries, providers, featured), tuple(problems)
+    return Catalog(entries, providers, featured), tuple(dict.fromkeys(problems))  # each problem once
 
 
 def load_entries(errors_dir: Path) -> Catalog:
