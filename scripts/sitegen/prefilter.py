@@ -23,15 +23,15 @@ except ImportError:  # pragma: no cover
 _MIN_LITERAL = 3
 
 
-def required_literal(pattern: str) -> str | None:
-    """The longest lower-case ASCII literal every match of ``pattern`` must contain, if any."""
+def required_literals(pattern: str) -> list[str]:
+    """Lower-case ASCII literals (3+ characters) that every match of ``pattern`` must contain."""
     if _regex_parser is None:
-        return None
+        return []
     try:
         parsed = _regex_parser.parse(pattern, re.IGNORECASE)
     except Exception:  # an invalid pattern is reported elsewhere
-        return None
-    best, run = "", []
+        return []
+    found, run = [], []
     literal = _regex_parser.LITERAL
     for op, argument in [*list(parsed), (None, None)]:
         # A space in a pattern also matches a hyphen or nothing (checker.bounce.match.lenient_pattern),
@@ -40,10 +40,15 @@ def required_literal(pattern: str) -> str | None:
             run.append(chr(argument))
             continue
         candidate = "".join(run).lower().strip()  # any part of a required literal is required too
-        if len(candidate) > len(best):
-            best = candidate
+        if len(candidate) >= _MIN_LITERAL:
+            found.append(candidate)
         run = []
-    return best if len(best) >= _MIN_LITERAL else None
+    return found
+
+
+def required_literal(pattern: str) -> str | None:
+    """The longest required literal of ``pattern`` (see ``required_literals``), if any."""
+    return max(required_literals(pattern), key=len, default=None)
 
 
 def _trigrams(text: str) -> set[str]:
@@ -70,21 +75,28 @@ class CandidateIndex:
 
 def build_index(entries: Sequence[Mapping[str, Any]]) -> CandidateIndex:
     """Index entries (dicts shaped like ``errors/*.yml``) by their patterns' required literals."""
-    literals: list[tuple[str, str]] = []
+    pattern_literals: list[tuple[str, list[str]]] = []
     always: set[str] = set()
     for entry in entries:
         rules = entry.get("match") or {}
         if rules.get("generic"):
             always.add(entry["id"])
         for pattern in rules.get("patterns", ()):
-            literal = required_literal(pattern)
-            if literal is None:
-                always.add(entry["id"])
+            found = required_literals(pattern)
+            if found:
+                pattern_literals.append((entry["id"], found))
             else:
-                literals.append((entry["id"], literal))
-    counts = Counter(trigram for _, literal in literals for trigram in _trigrams(literal))
+                always.add(entry["id"])
+    counts = Counter(
+        trigram for _, found in pattern_literals for literal in found for trigram in _trigrams(literal)
+    )
     index: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for entry_id, literal in literals:
-        rarest = min(_trigrams(literal), key=lambda trigram: (counts[trigram], trigram))
+    for entry_id, found in pattern_literals:
+        # Index each pattern by the rarest trigram of any of its required literals, so a word many
+        # entries share ("synthetic", "rejected") never makes every entry a candidate.
+        rarest, literal = min(
+            ((trigram, literal) for literal in found for trigram in _trigrams(literal)),
+            key=lambda pair: (counts[pair[0]], pair[0]),
+        )
         index[rarest].append((entry_id, literal))
     return CandidateIndex({key: tuple(value) for key, value in index.items()}, frozenset(always))
