@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 NPM_OK := node_modules/.package-lock.json
 
-.PHONY: setup serve test lint wheels bench clean
+.PHONY: setup serve test lint wheels bench bench-browser clean
 
 # Python >= 3.12 for the tools: pyenv's 3.13.0 when it has one, else python3.13 or python3.12.
 $(PY):
@@ -48,6 +48,10 @@ test: setup lint
 
 bench: setup
 	$(PY) scripts/bench_pyodide.py
+
+# The analyzer against a bare Pyodide page: cold, return visit (memory snapshot), navigation, analyses.
+bench-browser: setup
+	$(PY) scripts/bench_browser.py
 
 clean:
 	rm -rf site dist build .pytest_cache

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from checker.numbers import parse_uint
 from checker.result import InputError
 
 # Characters an unquoted value may not contain: RFC 2045 tspecials, minus those real headers use
@@ -19,9 +20,10 @@ from checker.result import InputError
 _FORBIDDEN_UNQUOTED = frozenset(":,<>[]\\?")
 _KEYWORD_RE = re.compile(r"[A-Za-z0-9_-]+")
 _BRACKETED_RE = re.compile(r"<([^:,<>\[\]\\?]*)>")
-_ARC_INSTANCE_RE = re.compile(r"^\s*i\s*=\s*(\d+)\s*;")
+_ARC_INSTANCE_RE = re.compile(r"^\s*i\s*=\s*([0-9]+)\s*;")
 _HEADER_NAME_RE = re.compile(r"^\s*(arc-)?authentication-results\s*:", re.IGNORECASE)
 _METHOD_FIRST_RE = re.compile(r"[A-Za-z0-9_-]+\s*(?:/\s*\d+\s*)?=")
+_MAX_SKIP_NOTES = 10
 _NO_AUTHSERV_ID = (
     "The header has no authserv-id (the name of the receiving system, RFC 8601 section 2.2) before the "
     "first result; Microsoft 365 writes it this way. The results were read anyway."
@@ -208,8 +210,17 @@ def parse_arc_authentication_results(value: str) -> AuthenticationResults | Inpu
             text[:60],
             "Check that the whole header was copied, starting with i=1; (or i=2;, ...).",
         )
+    instance = parse_uint(match.group(1), max_digits=5)
+    if instance is None:
+        return InputError(
+            f"The ARC instance i={match.group(1)[:12]}{'...' if len(match.group(1)) > 12 else ''} is not a "
+            "number from 1 to 50.",
+            text[:60],
+            "Check that the whole header was copied, starting with i=1; (or i=2;, ...).",
+            reason="authres.syntax_error",
+        )
     try:
-        return _parse(text[match.end() :], instance=int(match.group(1)))
+        return _parse(text[match.end() :], instance=instance)
     except _SyntaxProblem as problem:
         return _error(text, problem, offset=match.end())
 
@@ -268,25 +279,75 @@ def _parse_results(
     results: list[AuthResResult] = []
     saw_none = False
     first = not authserv_id
+    failure: _SyntaxProblem | None = None
+    skips = 0
     while not scanner.at_end():
-        if not first:
-            scanner.expect(";", "between results")
-        first = False
-        scanner.skip_cfws()
-        if scanner.at_end():
-            problems.append("The header ends with a stray semicolon.")
-            break
-        result = _resinfo(scanner, problems)
+        loop_start = clause_start = scanner.pos
+        try:
+            if not first:
+                scanner.expect(";", "between results")
+            first = False
+            scanner.skip_cfws()
+            if scanner.at_end():
+                problems.append("The header ends with a stray semicolon.")
+                break
+            clause_start = scanner.pos
+            result = _resinfo(scanner, problems)
+        except _SyntaxProblem as problem:
+            # Keep every result that can be read: skip to the next ";" and say what was skipped. Microsoft
+            # 365 writes its receiving domain between results ("...; contoso.com; dmarc=pass"), Gmail adds
+            # "gateway.spf=pass"; neither may cost the spf, dkim and dmarc results around them.
+            failure = failure or problem
+            scanner.comments.clear()
+            scanner.pos = _next_semicolon(scanner.text, clause_start)
+            if scanner.pos <= loop_start:  # the failure came before the clause: go past its ";"
+                clause_start = loop_start + 1
+                scanner.pos = _next_semicolon(scanner.text, clause_start)
+            skipped = " ".join(scanner.text[clause_start : scanner.pos].split())
+            skipped = skipped.lstrip("; ")
+            shown = skipped if len(skipped) <= 60 else skipped[:57] + "..."
+            skips += 1
+            if skips <= _MAX_SKIP_NOTES:
+                note = f'Skipped "{shown}": {problem.message}.' if shown else "Skipped an empty result."
+                problems.append(note)
+            first = False
+            continue
         if result is None:
             saw_none = True
             continue
         results.append(result)
         scanner.skip_cfws()
+    if failure is not None and not results:
+        raise failure
+    if skips > _MAX_SKIP_NOTES:
+        problems.append(f"{skips - _MAX_SKIP_NOTES} more unreadable results were skipped.")
     if saw_none and results:
         problems.append('"none" was given together with real results; "none" is ignored.')
     return AuthenticationResults(
         authserv_id, version, tuple(results), tuple(header_comments), instance, tuple(problems)
     )
+
+
+def _next_semicolon(text: str, position: int) -> int:
+    """The offset of the next ";" outside quotes and comments (the end of the text when there is none)."""
+    depth, quoted, index = 0, False, position
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        if quoted:
+            quoted = char != '"'
+        elif char == '"':
+            quoted = True
+        elif char == "(":
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+        elif char == ";" and depth == 0:
+            return index
+        index += 1
+    return len(text)
 
 
 def _resinfo(scanner: _Scanner, problems: list[str]) -> AuthResResult | None:

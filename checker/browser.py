@@ -328,3 +328,94 @@ async def check_ip_json(request_json: str, *, resolver: Resolver | None = None) 
         return await check_ip(address, resolver=_dns(request, resolver), advice=BROWSER_ADVICE)
 
     return await _run(request_json, "IP", analysis)
+
+
+def _flag(request: Mapping[str, Any], key: str, *, where: str) -> bool:
+    value = request.get(key, True)
+    if not isinstance(value, bool):
+        raise _BadRequest(
+            InputError(
+                what=f"The setting {key!r} must be true or false.", where=where, fix="Send true or false."
+            )
+        )
+    return value
+
+
+def _domain_field(request: Mapping[str, Any], where: str) -> str:
+    from checker.orgdomain import normalize_domain
+
+    text = _text_field(
+        request,
+        "domain",
+        where=where,
+        label="domain name",
+        fix="Type a domain such as example.com (no https://, no @).",
+    ).strip()
+    domain = normalize_domain(text)
+    if isinstance(domain, InputError):
+        raise _BadRequest(InputError(what=domain.what, where=where, fix=domain.fix, reason=domain.reason))
+    return domain
+
+
+async def sender_requirements_json(request_json: str, *, resolver: Resolver | None = None) -> str:
+    """Gmail, Yahoo and Outlook.com sender requirements for a pasted message; JSON text back.
+
+    Request: ``{"text": ..., "doh": {...}, "domain_audit": true, "ip_check": true}`` (the two flags
+    default to true: audit the From domain, check the connecting IP's reverse DNS). Result:
+    ``checker.requirements.SenderRequirements`` (``providers[].rows[]`` and the side-by-side ``matrix``).
+    """
+
+    async def analysis(request: dict[str, Any]) -> Any:
+        text = _text_field(
+            request,
+            "text",
+            where="Sender requirements",
+            label="message",
+            fix="Paste the full headers of a message you sent, as received (Gmail: Show original).",
+        )
+        audit = _flag(request, "domain_audit", where="Sender requirements")
+        ip_check = _flag(request, "ip_check", where="Sender requirements")
+        from checker.requirements import check_sender_requirements
+
+        result = await check_sender_requirements(
+            text,
+            resolver=_dns(request, resolver),
+            audit_domain=audit,
+            check_ip=ip_check,
+            advice=BROWSER_ADVICE,
+        )
+        return result.input_error or result
+
+    return await _run(request_json, "Sender requirements", analysis)
+
+
+async def dmarc_next_step_json(request_json: str, *, resolver: Resolver | None = None) -> str:
+    """The next safe DMARC record toward p=reject for ``{"domain": ..., "doh": {...}}``; JSON text back.
+
+    Result: ``checker.dmarc.next_step.DmarcNextStep`` (stage, current and proposed record, reason,
+    explanation, what to watch in the aggregate reports, warnings, RFC 7489 references).
+    """
+
+    async def analysis(request: dict[str, Any]) -> Any:
+        domain = _domain_field(request, "DMARC next step")
+        from checker.dmarc.next_step import plan_dmarc_next_step
+
+        return await plan_dmarc_next_step(domain, resolver=_dns(request, resolver))
+
+    return await _run(request_json, "DMARC next step", analysis)
+
+
+async def spf_reduction_json(request_json: str, *, resolver: Resolver | None = None) -> str:
+    """How to bring ``{"domain": ..., "doh": {...}}``'s SPF record under 10 lookups; JSON text back.
+
+    Result: ``checker.spf.reduce.SpfReduction`` (lookups per term costliest first, the steps, the
+    record after them and its new count).
+    """
+
+    async def analysis(request: dict[str, Any]) -> Any:
+        domain = _domain_field(request, "SPF lookups")
+        from checker.spf.reduce import plan_spf_reduction
+
+        return await plan_spf_reduction(domain, resolver=_dns(request, resolver))
+
+    return await _run(request_json, "SPF lookups", analysis)

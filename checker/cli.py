@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import sys
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
@@ -32,6 +33,37 @@ EXIT_HELP = """exit codes:
   2  usage or input error (bad arguments, unreadable file, invalid domain or IP)
   3  no check failed, but at least one could not be made (DNS trouble, check unavailable)
 """
+
+# Shown by each command's --help (and all of them by the top-level --help), before the exit codes.
+EXAMPLES = {
+    "domain": (
+        "smtp-checker domain example.com",
+        "smtp-checker domain example.com --selector s1 --selector s2 --no-probe",
+        "smtp-checker domain example.com --resolver doh-wire --doh-url https://dns.quad9.net/dns-query",
+        "smtp-checker domain example.com --json > audit.json",
+    ),
+    "ip": (
+        "smtp-checker ip 192.0.2.10",
+        "smtp-checker ip 2001:db8::25 --timeout 10",
+        "smtp-checker ip 192.0.2.10 --json",
+    ),
+    "headers": (
+        "smtp-checker headers message.eml",
+        "smtp-checker headers - < headers.txt      # the headers on standard input",
+        "smtp-checker headers message.eml --resolver doh-json --json",
+    ),
+    "bounce": (
+        "smtp-checker bounce bounce.eml",
+        "smtp-checker bounce - < bounce.eml --json",
+        "smtp-checker bounce bounce.eml --catalog site/catalog.json",
+    ),
+}
+
+
+def _epilog(*commands: str) -> str:
+    lines = [f"  {example}" for command in commands for example in EXAMPLES[command]]
+    return "examples:\n" + "\n".join(lines) + "\n\n" + EXIT_HELP
+
 
 _SYMBOLS = {
     Verdict.PASS: ("✔", "ok"),
@@ -99,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m checker",
         description="Check a message's authentication, a domain's mail DNS, an IP's reputation, or a bounce.",
-        epilog=EXIT_HELP,
+        epilog=_epilog(*EXAMPLES),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action=_VersionAction)
@@ -110,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
             name,
             parents=[common, dns_options] if uses_dns else [common],
             help=summary,
-            epilog=EXIT_HELP,
+            epilog=_epilog(name),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
 
@@ -144,7 +176,7 @@ def main(
     argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None
 ) -> int:
     """Run the CLI and return the exit code."""
-    out = stdout or sys.stdout
+    out = SafeOutput(stdout or sys.stdout)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -164,9 +196,38 @@ def main(
         return EXIT_OK
     except Exception as bug:  # an analyser bug must end in a sentence, not a traceback
         print(
-            f"Internal error: {type(bug).__name__}: {bug}. Please report it with the input.", file=sys.stderr
+            safe_text(f"Internal error: {type(bug).__name__}: {bug}. Please report it with the input."),
+            file=sys.stderr,
         )
         return EXIT_ERROR
+
+
+# Characters a terminal may act on: C0 controls but LF and TAB, DEL, C1 controls (0x9B is a CSI on
+# its own), and the bidirectional overrides and isolates that reorder what is shown ("Trojan Source").
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe_text(text: str) -> str:
+    """``text`` with every terminal control character written out visibly as ``\\u001b``, ``\\u202e``...
+
+    The same form is a valid escape inside a JSON string, so ``--json`` output stays parseable.
+    """
+    return _TERMINAL_UNSAFE.sub(lambda found: f"\\u{ord(found.group(0)):04x}", text)
+
+
+class SafeOutput:
+    """A text stream that passes everything through :func:`safe_text`: pasted input (a header, a bounce
+    line, a DNS answer) can hold escape sequences, and the CLI must never send them to the terminal raw.
+    In JSON they come out as ``\\u`` escapes, which keep the document valid."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(safe_text(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def _silence_stdout() -> None:
@@ -181,15 +242,19 @@ def _silence_stdout() -> None:
 async def _run(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     if args.command == "bounce":
         return _bounce(args, stdin, out)
-    resolver = _resolver(args)
-    if args.command == "domain":
-        return await _domain(args, resolver, out)
-    if args.command == "ip":
-        return await _ip(args, resolver, out)
-    return await _headers(args, resolver, stdin, out)
+    resolver, pool = _resolver(args)
+    try:
+        if args.command == "domain":
+            return await _domain(args, resolver, out)
+        if args.command == "ip":
+            return await _ip(args, resolver, out)
+        return await _headers(args, resolver, stdin, out)
+    finally:
+        if pool is not None:  # the DoH connections kept open for this run
+            await pool.aclose()
 
 
-def _resolver(args: argparse.Namespace) -> Any:
+def _resolver(args: argparse.Namespace) -> tuple[Any, Any]:
     if args.timeout <= 0:
         raise CliInputError(InputError("The timeout must be positive.", "--timeout", "Use e.g. --timeout 5."))
     if args.resolver == "system" and args.doh_url:
@@ -206,14 +271,17 @@ def _resolver(args: argparse.Namespace) -> Any:
         from checker.dns.system import SystemResolver
 
         # Built here rather than by make_resolver, which has no way to pass the timeout on.
-        return CachingResolver(BudgetResolver(SystemResolver(lifetime=args.timeout)))
+        return CachingResolver(BudgetResolver(SystemResolver(lifetime=args.timeout))), None
     from checker.dns.factory import make_resolver
-    from checker.dns.streamfetch import make_stream_fetch
+    from checker.dns.pool import cli_pool
 
-    resolver = make_resolver(args.resolver, args.doh_url, make_stream_fetch(args.timeout))
+    pool = cli_pool(args.timeout)  # persistent HTTP/1.1 connections, a bounded few per DoH server
+    if isinstance(pool, InputError):
+        raise CliInputError(pool)
+    resolver = make_resolver(args.resolver, args.doh_url, pool)
     if isinstance(resolver, InputError):
         raise CliInputError(resolver)
-    return resolver
+    return resolver, pool
 
 
 def _read_input(name: str, stdin: TextIO) -> bytes:
@@ -414,4 +482,5 @@ def _print_input_error(error: InputError, args: argparse.Namespace, out: TextIO)
     if getattr(args, "json", False):
         print(to_json({"input_error": error}, indent=2), file=out)
     else:
-        print(f"Error: {error.what}\n  where: {error.where}\n  fix: {error.fix}", file=sys.stderr)
+        where, fix = safe_text(error.where), safe_text(error.fix)
+        print(f"Error: {safe_text(error.what)}\n  where: {where}\n  fix: {fix}", file=sys.stderr)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from checker.authres_trust import AuthResEntry, auth_results_checks, classify_auth_results
 from checker.dmarc import RFC7489, RFC9989, AlignmentRow, DmarcDiscovery, DmarcEvaluation, discover_dmarc
-from checker.dmarc.author import author_domains, combine_evaluations
+from checker.dmarc.author import AuthorDomains, author_domains, combine_evaluations
 from checker.dmarc.checks import dmarc_checks
 from checker.dmarc.evaluate import verify_dmarc
 from checker.dns.model import Resolver
@@ -98,26 +98,32 @@ async def analyze_headers(
     checks += [error] if error else []
     entries = classify_auth_results(message.headers)
     trusted = next((e.parsed for e in entries if e.trusted), None)
-    authors = author_domains([h.value for h in message.get_all("From")])
+    authors = _authors(message)
     mail_from = envelope_sender(message, trusted)
     ip = getattr(received, "connecting_ip", None)
     helo = helo_name(received, trusted)
     psl = psl or default_public_suffixes()
 
-    # A header block copied with the blank line after it has an empty body; hashing that would report
-    # "the body was changed" for every signature, so a blank body counts as headers only.
-    headers_only = message.body is None or not message.body.strip()
+    # Only a paste without a header/body separator has no body. A separator followed by nothing (or only
+    # blank lines) is an empty body and is hashed as one; when that hash does not match, the paste is most
+    # likely a header block copied with the blank line after it, so the signature is judged on its
+    # headers alone rather than reported as "the body was changed".
+    headers_only = message.body is None
+    blank_body = message.body is not None and not message.body.strip()
 
     async def run_dkim() -> Any:
         from checker.dkim import verify_dkim
 
-        return await verify_dkim(message, resolver=resolver, headers_only=headers_only, now=now)
+        report = await verify_dkim(message, resolver=resolver, headers_only=headers_only, now=now)
+        if blank_body and any(s.reason == "dkim.body_hash_mismatch" for s in report.signatures):
+            report = await verify_dkim(message, resolver=resolver, headers_only=True, now=now)
+        return report
 
     async def run_arc() -> Any:
         from checker.arc import verify_arc
 
         raw = message.raw
-        if headers_only and message.body is not None:
+        if blank_body and message.body is not None:
             raw = raw[: len(raw) - len(message.body)].removesuffix(b"\r\n")  # drop the blank line too
         return await verify_arc(raw, resolver=resolver)
 
@@ -154,12 +160,17 @@ async def analyze_headers(
     checks += part_checks(received, spf, dkim, arc, mail_from)
     claimed = trusted.by_method("dmarc")[0].result if trusted and trusted.by_method("dmarc") else None
     checks += dmarc_checks(authors, dmarc, dmarc_9989, claimed)
+    body_caveat = _body_caveat(dmarc, dkim)
+    checks += [body_caveat] if body_caveat else []
     unsub, unsub_err = await _guard(
         "List-Unsubscribe", "headers.listunsub_error", _async(_listunsub, message)
     )
     checks += list(unsub or ()) + ([unsub_err] if unsub_err else [])
+    summary = summarize(authors, dmarc, spf_domain, spf_result, dkim_results, arc, dkim)
+    if body_caveat and summary.verdict is Verdict.PASS:
+        summary = replace(summary, explanation=f"{summary.explanation} {body_caveat.explanation}".strip())
     return HeadersAnalysis(
-        summary=summarize(authors, dmarc, spf_domain, spf_result, dkim_results, arc, dkim),
+        summary=summary,
         checks=checks,
         hops=tuple(getattr(received, "hops", ()) or ()),
         alignment=dmarc.alignment if dmarc else (),
@@ -176,6 +187,37 @@ async def analyze_headers(
         received=received,
         notes=tuple(n for n in (authors.note,) if n),
     )
+
+
+def _body_caveat(dmarc: DmarcEvaluation | None, dkim: Any) -> Check | None:
+    """When DMARC passes only through DKIM signatures checked over the headers (no body was pasted), say
+    that the pass holds only if the body is intact."""
+    if dmarc is None or dmarc.result != "pass" or not getattr(dkim, "headers_only", False):
+        return None
+    if any(row.aligned and row.source == "spf" for row in dmarc.alignment):
+        return None  # an aligned SPF pass does not depend on the body
+    return Check(
+        "DMARC",
+        Verdict.INFO,
+        "dmarc.pass_if_body_intact",
+        "DMARC passes only if the body is intact: no body was pasted, so the DKIM signature DMARC relies "
+        "on was checked over the headers alone and its body hash could not be compared.",
+        {},
+    )
+
+
+def _authors(message: Any) -> AuthorDomains:
+    """The From domains; a parser failure becomes an error for that part, never a lost analysis."""
+    try:
+        return author_domains([h.value for h in message.get_all("From")])
+    except Exception as exc:  # reported as the From problem, the rest of the analysis goes on
+        error = InputError(
+            f"The From header could not be read ({type(exc).__name__}).",
+            "From header",
+            "A real From header holds one address such as Name <user@example.com>; check the paste.",
+            reason="dmarc.bad_from",
+        )
+        return AuthorDomains((), (), error)
 
 
 def _async(function: Callable[[Any], T], argument: Any) -> Callable[[], Awaitable[T]]:

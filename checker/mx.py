@@ -14,6 +14,7 @@ from checker.dns.model import DnsAnswer, DnsStatus, Resolver
 from checker.dns.names import fold_name
 from checker.dns.query import safe_query
 from checker.ipcheck import ReverseDns, address_scope, reverse_dns, reverse_dns_checks
+from checker.numbers import parse_uint
 from checker.result import Check, Verdict
 
 
@@ -40,10 +41,11 @@ class MxAudit:
 def parse_mx(record: str) -> tuple[int, str] | None:
     """``"10 mx.example.com"`` -> ``(10, "mx.example.com")``; ``None`` when it is not an MX record."""
     parts = record.split()
-    if len(parts) != 2 or not parts[0].isdigit():
+    preference = parse_uint(parts[0], max_digits=5) if len(parts) == 2 else None
+    if preference is None:
         return None
     host = fold_name(parts[1]) or "."
-    return int(parts[0]), host
+    return preference, host
 
 
 def _is_ip_literal(host: str) -> bool:

@@ -1,29 +1,40 @@
 """Benchmark the domain audit's DNS latency against the local DoH server with 50 ms added to every answer.
 
 Prints the queries made, the sequential rounds, the documented dependency depth, the wall time and
-the target ``(depth + 1) x delay + 100 ms`` with PASS/FAIL. Exit code 0 on PASS, 1 on FAIL.
+the target ``(depth + 1) x delay + 100 ms`` with PASS/FAIL, over plain HTTP and then over HTTPS
+with the same delay added before every new connection (a stand-in for the TCP and TLS handshake
+round trips), once with one connection per query (``Connection: close``, the CLI before the
+keep-alive pool) and once through the pool the CLI uses. Every timed run starts with a fresh pool,
+as a CLI run does. Exit code 0 when the plain HTTP run and the HTTPS pool run pass, 1 otherwise.
 
     .venv/bin/python scripts/bench_dns.py [--delay 0.05] [--resolver doh-wire|doh-wire-post|doh-json]
+        [--pool-size 16] [--connection-close] [--no-https]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
+import ssl
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from dohserver import DohServer  # noqa: E402  (tests/ is put on the path just above)
+from dohserver import DohServer, self_signed_certificate  # noqa: E402  (tests/ is put on the path above)
 
 from checker.dns.cache import CachingResolver  # noqa: E402
 from checker.dns.doh_json import DohJsonResolver  # noqa: E402
 from checker.dns.doh_wire import DohWireResolver  # noqa: E402
+from checker.dns.fetch import HttpRequest, HttpResponse  # noqa: E402
+from checker.dns.pool import DEFAULT_MAX_PER_ORIGIN, HttpPool  # noqa: E402
 from checker.dns.stats import CountingResolver  # noqa: E402
-from checker.dns.streamfetch import make_stream_fetch  # noqa: E402
+from checker.dns.streamfetch import stream_fetch  # noqa: E402
 from checker.dns.zonefile import load_zone  # noqa: E402
 from checker.domain import MX_DEPENDENCY_DEPTH, audit_domain  # noqa: E402
 from checker.orgdomain import PublicSuffixes  # noqa: E402
@@ -34,17 +45,53 @@ DOMAIN = "acme.example"
 DEPENDENCY_DEPTH = MX_DEPENDENCY_DEPTH
 
 
-async def _run(server: DohServer, kind: str, psl: PublicSuffixes) -> tuple[float, CountingResolver, int]:
-    fetch = make_stream_fetch(5.0)
-    inner = (
-        DohJsonResolver(fetch, server.json_url)
-        if kind == "doh-json"
-        else DohWireResolver(fetch, server.url, "POST" if kind == "doh-wire-post" else "GET")
-    )
-    counting = CountingResolver(inner)
-    started = time.perf_counter()
-    audit = await audit_domain(DOMAIN, resolver=CachingResolver(counting), selectors=["selector1"], psl=psl)
-    return time.perf_counter() - started, counting, len(audit.checks)
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    counting: CountingResolver
+    checks: int
+    connections: int  # accepted by the server during this run
+
+
+async def _run(
+    server: DohServer,
+    kind: str,
+    psl: PublicSuffixes,
+    *,
+    keep_alive: bool,
+    pool_size: int,
+    context: ssl.SSLContext | None = None,
+) -> Run:
+    server.clear_log()
+    async with HttpPool(timeout=5.0, max_per_origin=pool_size, ssl_context=context) as pool:
+        fetch = pool
+        if not keep_alive:  # the CLI before the pool: stream_fetch, one connection per query, no bound
+
+            async def fetch(request: HttpRequest) -> HttpResponse:
+                return await stream_fetch(request, timeout=5.0, ssl_context=context)
+
+        inner = (
+            DohJsonResolver(fetch, server.json_url)
+            if kind == "doh-json"
+            else DohWireResolver(fetch, server.url, "POST" if kind == "doh-wire-post" else "GET")
+        )
+        counting = CountingResolver(inner)
+        started = time.perf_counter()
+        audit = await audit_domain(
+            DOMAIN, resolver=CachingResolver(counting), selectors=["selector1"], psl=psl
+        )
+        wall = time.perf_counter() - started
+    return Run(wall, counting, len(audit.checks), server.connections)
+
+
+def _best(server: DohServer, runs: int, **options) -> tuple[Run, list[Run]]:
+    asyncio.run(_run(server, **options))  # warm-up: imports, code paths
+    results = [asyncio.run(_run(server, **options)) for _ in range(runs)]
+    return min(results, key=lambda run: run.wall), results
+
+
+def _times(results: list[Run]) -> str:
+    return ", ".join(f"{run.wall * 1000:.0f}" for run in results)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,35 +99,65 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delay", type=float, default=0.05, help="seconds added to every DoH answer")
     parser.add_argument("--resolver", choices=("doh-wire", "doh-wire-post", "doh-json"), default="doh-wire")
     parser.add_argument("--runs", type=int, default=3, help="timed runs (the best is judged)")
+    parser.add_argument(
+        "--pool-size", type=int, default=DEFAULT_MAX_PER_ORIGIN, help="connections per DoH server"
+    )
+    parser.add_argument(
+        "--connection-close",
+        action="store_true",
+        help="judge one connection per query (Connection: close, stream_fetch) instead of the pool",
+    )
+    parser.add_argument("--no-https", action="store_true", help="skip the HTTPS comparison")
     args = parser.parse_args(argv)
     psl = PublicSuffixes()  # loaded once, as a long-running front end would
-    results = []
-    with DohServer(load_zone(ZONE), delay=args.delay) as server:
-        asyncio.run(_run(server, args.resolver, psl))  # warm-up: imports, first connections
-        for _ in range(args.runs):
-            results.append(asyncio.run(_run(server, args.resolver, psl)))
-    wall, counting, checks = min(results, key=lambda result: result[0])
     target = (DEPENDENCY_DEPTH + 1) * args.delay + 0.100
-    verdict = "PASS" if wall <= target else "FAIL"
+    options = {"kind": args.resolver, "psl": psl, "pool_size": args.pool_size}
+    mode = "Connection: close" if args.connection_close else f"keep-alive pool of {args.pool_size}"
+    with DohServer(load_zone(ZONE), delay=args.delay) as server:
+        best, results = _best(server, args.runs, keep_alive=not args.connection_close, **options)
+    verdict = "PASS" if best.wall <= target else "FAIL"
     print(
-        f"domain:            {DOMAIN} ({checks} checks), resolver {args.resolver}, "
-        f"{args.delay * 1000:.0f} ms/answer"
+        f"domain:            {DOMAIN} ({best.checks} checks), resolver {args.resolver}, "
+        f"{args.delay * 1000:.0f} ms/answer, plain HTTP, {mode}"
     )
-    print(f"queries made:      {counting.queries}")
-    print(f"sequential rounds: {counting.rounds}")
-    for number, queries in counting.by_round().items():
+    print(f"queries made:      {best.counting.queries}")
+    print(f"sequential rounds: {best.counting.rounds}")
+    for number, queries in best.counting.by_round().items():
         print(f"  round {number}: {len(queries):2d} queries, e.g. {', '.join(queries[:3])}")
     print(f"dependency depth:  {DEPENDENCY_DEPTH} (MX -> A/AAAA -> PTR -> A/AAAA)")
-    print(
-        f"wall time:         {wall * 1000:.0f} ms (best of {len(results)}: "
-        f"{', '.join(f'{r[0] * 1000:.0f}' for r in results)} ms)"
-    )
+    print(f"connections:       {best.connections}")
+    print(f"wall time:         {best.wall * 1000:.0f} ms (best of {len(results)}: {_times(results)} ms)")
     print(
         f"target:            ({DEPENDENCY_DEPTH} + 1) x {args.delay * 1000:.0f} ms + 100 ms "
         f"= {target * 1000:.0f} ms"
     )
     print(f"result:            {verdict}")
-    return 0 if verdict == "PASS" else 1
+    passed = verdict == "PASS"
+    if args.no_https:
+        return 0 if passed else 1
+    if shutil.which("openssl") is None:
+        print("\nHTTPS comparison skipped: the openssl command is needed for the test certificate.")
+        return 0 if passed else 1
+    with tempfile.TemporaryDirectory() as folder:
+        cert, key = self_signed_certificate(folder)
+        context = ssl.create_default_context(cafile=str(cert))
+        zone = load_zone(ZONE)
+        with DohServer(zone, delay=args.delay, connect_delay=args.delay, tls=(cert, key)) as server:
+            close, close_runs = _best(server, args.runs, keep_alive=False, context=context, **options)
+            pooled, pooled_runs = _best(server, args.runs, keep_alive=True, context=context, **options)
+    https_verdict = "PASS" if pooled.wall <= target else "FAIL"
+    print(
+        f"\nHTTPS (self-signed certificate), {args.delay * 1000:.0f} ms/answer "
+        f"+ {args.delay * 1000:.0f} ms per new connection, {close.counting.queries} queries:"
+    )
+    print(f"  {'mode':34} {'connections':>11}  wall time (best of {args.runs}; all runs)")
+    for label, best_run, runs in (
+        ("Connection: close (before)", close, close_runs),
+        (f"keep-alive pool of {args.pool_size} (after)", pooled, pooled_runs),
+    ):
+        print(f"  {label:34} {best_run.connections:11d}  {best_run.wall * 1000:4.0f} ms ({_times(runs)} ms)")
+    print(f"  target: {target * 1000:.0f} ms; pool result: {https_verdict}")
+    return 0 if passed and https_verdict == "PASS" else 1
 
 
 if __name__ == "__main__":

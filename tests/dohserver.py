@@ -7,20 +7,41 @@ Usage::
     with DohServer(fixture_zone("dns-tests.yml"), delay=0.05) as server:
         server.url        # http://127.0.0.1:PORT/dns-query  (RFC 8484 wire GET/POST, JSON by accept header)
         server.json_url   # http://127.0.0.1:PORT/resolve    (JSON API)
-        server.fail("example.com", "TXT", "http500")   # servfail | timeout | http500 | malformed | huge
+        server.fail("example.com", "TXT", "http500")   # any of checker.dns.zonefile.FAILURE_MODES
         server.log        # [LoggedQuery(kind, method, name, rtype)] in arrival order
         server.preflights # how many CORS OPTIONS requests were answered
+        server.connections # how many TCP connections were accepted
+
+    # HTTPS with a certificate made for the test, 50 ms before every new connection is served:
+    cert, key = self_signed_certificate(tmp_path)     # needs the openssl command
+    with DohServer(zone, tls=(cert, key), connect_delay=0.05) as server:
+        server.url        # https://127.0.0.1:PORT/dns-query; trust ``cert`` as a CA file
 
 It speaks both DoH formats, sends ``Access-Control-Allow-Origin: *`` and answers CORS preflights,
 keeps NXDOMAIN apart from NODATA, follows CNAMEs inside the zone (the answer carries the chain),
 waits ``delay`` seconds before every answer, and injects failures from the fixture or ``fail()``.
+It speaks HTTP/1.1 with persistent connections (``keep_alive=False``: HTTP/1.0, one request per
+connection), closes a connection idle for ``keepalive_timeout`` seconds, counts the connections it
+accepts and waits ``connect_delay`` seconds before serving a new one (a stand-in for the TCP and
+TLS handshake round trips of a distant server); with ``tls=(certfile, keyfile)`` it serves HTTPS.
 The pytest fixture ``doh_server`` in ``tests/dns/conftest.py`` starts one per test.
+
+Failure modes (``fail()`` or a fixture's ``failures:``): ``timeout`` (stalls ``timeout_delay``),
+``slow`` (stalls ``slow_delay``, then answers), ``servfail``, ``http500``, ``http503``, ``http429``
+(with Retry-After), ``malformed`` (truncated body), ``garbage`` (random bytes), ``huge`` (400 records),
+``huge_txt`` (400 TXT records of 250 bytes), ``wrong_owner`` (the records come under another owner
+name), ``wrong_question`` (the answer echoes another question), ``truncated`` (TC bit set),
+``cname_loop`` (the name is a CNAME to a name that is a CNAME back, no data).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import random
+import shutil
+import ssl
+import subprocess
 import sys
 import threading
 import time
@@ -74,16 +95,37 @@ class LoggedQuery:
 class _Answer:
     rcode: int
     rrsets: tuple[tuple[str, str, tuple[Any, ...]], ...]  # (owner, rtype, values)
+    truncated: bool = False
+    question: str | None = None  # the question name the answer claims to answer (None: the asked one)
 
 
 class DohServer:
     """A threaded HTTP server answering DoH queries from a ``ZoneData``; start()/stop() or ``with``."""
 
     def __init__(
-        self, zone: ZoneData, *, delay: float = 0.0, timeout_delay: float = 3.0, port: int = 0
+        self,
+        zone: ZoneData,
+        *,
+        delay: float = 0.0,
+        timeout_delay: float = 3.0,
+        slow_delay: float = 1.0,
+        port: int = 0,
+        tls: tuple[str | Path, str | Path] | None = None,
+        connect_delay: float = 0.0,
+        keep_alive: bool = True,
+        keepalive_timeout: float = 5.0,
     ) -> None:
         self.zone = zone
+        self.connect_delay = connect_delay
+        self.keep_alive = keep_alive
+        self.keepalive_timeout = keepalive_timeout
+        self._tls_context: ssl.SSLContext | None = None
+        if tls is not None:
+            self._tls_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self._tls_context.load_cert_chain(str(tls[0]), str(tls[1]))
+        self._connections = 0
         self.delay = delay
+        self.slow_delay = slow_delay
         self.timeout_delay = timeout_delay  # how long a "timeout" failure stalls before answering
         self._requested_port = port
         self._failures: dict[tuple[str, str], str] = dict(zone.failures)
@@ -97,14 +139,24 @@ class DohServer:
     def start(self) -> DohServer:
         """Bind a free port on 127.0.0.1 and serve in a background thread."""
         handler = _make_handler(self)
+        tls_context = self._tls_context
 
         class Server(ThreadingHTTPServer):
             daemon_threads = True
             request_queue_size = 256  # a burst of concurrent queries must not overflow the listen backlog
 
+            def get_request(self) -> tuple[Any, Any]:
+                connection, address = super().get_request()
+                if tls_context is not None:
+                    # the handshake runs in the connection's own thread (Handler.setup), after the delay
+                    connection = tls_context.wrap_socket(
+                        connection, server_side=True, do_handshake_on_connect=False
+                    )
+                return connection, address
+
             def handle_error(self, request: Any, client_address: Any) -> None:
                 # a client that timed out and hung up is expected in failure tests, not an error
-                if not isinstance(sys.exc_info()[1], ConnectionError):
+                if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
                     super().handle_error(request, client_address)
 
         self._httpd = Server(("127.0.0.1", self._requested_port), handler)
@@ -136,7 +188,7 @@ class DohServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self._tls_context else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def url(self) -> str:
@@ -171,10 +223,21 @@ class DohServer:
         with self._lock:
             return self._preflights
 
+    @property
+    def connections(self) -> int:
+        """How many TCP connections the server has accepted since it started (or ``clear_log``)."""
+        with self._lock:
+            return self._connections
+
+    def _connected(self) -> None:
+        with self._lock:
+            self._connections += 1
+
     def clear_log(self) -> None:
         with self._lock:
             self._log.clear()
             self._preflights = 0
+            self._connections = 0
 
     # -- answering (called from handler threads) --------------------------------------------------
     def _record(self, entry: LoggedQuery | None) -> None:
@@ -232,9 +295,35 @@ def _huge(name: str, rtype: str) -> _Answer:
     return _Answer(dns.rcode.NOERROR, ((name, "A", addresses),))
 
 
+def _faulty(name: str, rtype: str, failure: str | None) -> _Answer | None:
+    """The answer a faulty server or an attacker on the path would send, for answer-level failures."""
+    if failure == "huge_txt":
+        return _Answer(dns.rcode.NOERROR, ((name, "TXT", tuple(f"{i:04d}" + "t" * 246 for i in range(400))),))
+    if failure == "wrong_owner":
+        value = "v=spf1 +all" if rtype == "TXT" else ("192.0.2.66" if rtype == "A" else None)
+        rrsets = ((f"evil-{name}", rtype, (value,)),) if value else ()
+        return _Answer(dns.rcode.NOERROR, rrsets)
+    if failure == "wrong_question":
+        value = "v=spf1 +all" if rtype == "TXT" else "192.0.2.66"
+        return _Answer(dns.rcode.NOERROR, ((f"other-{name}", rtype, (value,)),), question=f"other-{name}")
+    if failure == "truncated":
+        value = "v=spf1 -all" if rtype == "TXT" else "192.0.2.1"
+        return _Answer(dns.rcode.NOERROR, ((name, rtype, (value,)),), truncated=True)
+    if failure == "cname_loop":
+        loop = f"loop-{name}"
+        return _Answer(dns.rcode.NOERROR, ((name, "CNAME", (f"{loop}.",)), (loop, "CNAME", (f"{name}.",))))
+    return None
+
+
 def _wire_response(query: dns.message.Message, answer: _Answer, ttl: int) -> bytes:
+    if answer.question is not None:
+        asked = query.question[0]
+        query = dns.message.make_query(answer.question, asked.rdtype)
+        query.id = 0
     response = dns.message.make_response(query)
     response.flags |= dns.flags.RA
+    if answer.truncated:
+        response.flags |= dns.flags.TC
     response.set_rcode(answer.rcode)
     for owner, rtype, values in answer.rrsets:
         rrset = dns.rrset.RRset(dns.name.from_text(owner), dns.rdataclass.IN, dns.rdatatype.from_text(rtype))
@@ -248,12 +337,12 @@ def _json_response(name: str, rtype: str, answer: _Answer, ttl: int) -> bytes:
     type_code = int(dns.rdatatype.from_text(rtype))
     document: dict[str, Any] = {
         "Status": int(answer.rcode),
-        "TC": False,
+        "TC": answer.truncated,
         "RD": True,
         "RA": True,
         "AD": False,
         "CD": False,
-        "Question": [{"name": f"{name}.", "type": type_code}],
+        "Question": [{"name": f"{answer.question or name}.", "type": type_code}],
     }
     records = [
         {
@@ -274,6 +363,18 @@ def _json_response(name: str, rtype: str, answer: _Answer, ttl: int) -> bytes:
 def _make_handler(server: DohServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "test-doh/1"
+        protocol_version = "HTTP/1.1" if server.keep_alive else "HTTP/1.0"
+        timeout = server.keepalive_timeout  # an idle persistent connection is closed after this
+        disable_nagle_algorithm = True  # headers and body go out at once on a persistent connection
+
+        def setup(self) -> None:
+            server._connected()
+            if server.connect_delay:
+                time.sleep(server.connect_delay)
+            if isinstance(self.request, ssl.SSLSocket):
+                self.request.settimeout(5.0)
+                self.request.do_handshake()
+            super().setup()
 
         def log_message(self, format: str, *args: Any) -> None:  # keep pytest output clean
             return
@@ -336,6 +437,8 @@ def _make_handler(server: DohServer) -> type[BaseHTTPRequestHandler]:
                 time.sleep(server.delay)
             if failure == "timeout":
                 time.sleep(server.timeout_delay)
+            elif failure == "slow":
+                time.sleep(server.slow_delay)
 
         def _answer_wire(self, wire: bytes, method: str) -> None:
             try:
@@ -384,12 +487,24 @@ def _make_handler(server: DohServer) -> type[BaseHTTPRequestHandler]:
             server._record(question)
             failure = server._failure_for(question.name, question.rtype)
             self._stall(failure)
-            if failure == "http500":
-                self._send(500, b"internal error (injected)", "text/plain")
+            if failure in ("http500", "http503"):
+                self._send(int(failure[4:]), b"server error (injected)", "text/plain")
+            elif failure == "http429":
+                self.send_response(429)
+                self.send_header("Retry-After", "30")
+                self.send_header("Content-Length", "0")
+                self.send_header("Access-Control-Allow-Origin", "*")
+                self.end_headers()
             elif failure == "malformed":
                 self._send(200, malformed, content_type)
+            elif failure == "garbage":
+                noise = random.Random(question.name)
+                self._send(200, bytes(noise.randrange(256) for _ in range(300)), content_type)
             else:
-                if failure == "servfail":
+                faulty = _faulty(question.name, question.rtype, failure)
+                if faulty is not None:
+                    answer, ttl = faulty, server.zone.ttl
+                elif failure == "servfail":
                     answer, ttl = _Answer(dns.rcode.SERVFAIL, ()), 0
                 elif failure == "huge":
                     answer, ttl = _huge(question.name, question.rtype), server.zone.ttl
@@ -398,3 +513,27 @@ def _make_handler(server: DohServer) -> type[BaseHTTPRequestHandler]:
                 self._send(200, render(answer, ttl), content_type)
 
     return Handler
+
+
+def self_signed_certificate(directory: str | Path) -> tuple[Path, Path]:
+    """A fresh self-signed certificate for 127.0.0.1 and localhost, made with the ``openssl`` command.
+
+    Returns ``(certfile, keyfile)`` in ``directory``; the certificate is its own CA, so a client
+    trusts the server by loading ``certfile`` as a CA file. Raises ``RuntimeError`` without openssl.
+    """
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise RuntimeError("the openssl command is not installed")
+    folder = Path(directory)
+    cert, key = folder / "doh-test-cert.pem", folder / "doh-test-key.pem"
+    subprocess.run(
+        [
+            openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )  # fmt: skip
+    return cert, key

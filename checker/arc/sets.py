@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from checker.dkim.canon import Header
 from checker.dkim.signature import SignatureFields, parse_signature
+from checker.numbers import parse_uint
 
 MAX_INSTANCES = 50  # RFC 8617 4.2.1
 _AAR_INSTANCE = re.compile(rb"^\s*i\s*=\s*(\d{1,5})\s*;", re.IGNORECASE)
@@ -62,13 +63,13 @@ def summarize_aar(value: bytes) -> AuthResultsSummary:
 def _instance(kind: bytes, value: bytes) -> tuple[int | None, SignatureFields | None]:
     if kind == AAR:
         match = _AAR_INSTANCE.match(value)
-        return (int(match.group(1)) if match else None), None
+        return (parse_uint(match.group(1)) if match else None), None
     fields = parse_signature(kind, value, kind="as" if kind == SEAL else "ams")
     if fields.instance is not None:
         return fields.instance, fields
     # A malformed field still says which instance it belongs to; keep that so it joins its set.
     tag = re.search(rb"(?:^|;)\s*i\s*=\s*(\d{1,5})\s*(?:;|$)", value)
-    return (int(tag.group(1)) if tag else None), fields
+    return (parse_uint(tag.group(1)) if tag else None), fields
 
 
 def collect_sets(headers: tuple[Header, ...] | list[Header]) -> ArcStructure:

@@ -13,6 +13,7 @@ from checker.dkim.rawmail import ParsedMessageLike, split_message
 from checker.dkim.signature import SignatureFields
 from checker.dkim.verify import MIN_RSA_BITS, verify_signature_bytes
 from checker.dns.model import Resolver
+from checker.message import to_bytes
 from checker.result import Check, Verdict
 
 _ARC_ALGORITHMS = ("rsa-sha256", "ed25519-sha256")
@@ -59,7 +60,9 @@ class ArcReport:
 
     def to_checks(self) -> list[Check]:
         """The chain verdict, then one informational check per set with its AAR summary."""
-        verdict = {"pass": Verdict.PASS, "fail": Verdict.FAIL}.get(self.cv, Verdict.INFO)
+        verdict = {"pass": Verdict.PASS, "fail": Verdict.FAIL, "temperror": Verdict.ERROR}.get(
+            self.cv, Verdict.INFO
+        )
         evidence = dict(self.evidence, cv=self.cv, oldest_pass=self.oldest_pass, broken_at=self.broken_at)
         checks = [Check("ARC chain", verdict, self.reason, self.explanation, evidence)]
         for s in self.sets:
@@ -181,7 +184,7 @@ async def verify_arc(message: bytes | str | ParsedMessageLike, *, resolver: Reso
     """
     headers_only: bool | None = None
     if isinstance(message, str):
-        raw = message.encode("utf-8", "surrogateescape")
+        raw = to_bytes(message)
     elif isinstance(message, (bytes, bytearray, memoryview)):
         raw = bytes(message)
     else:
@@ -217,6 +220,17 @@ async def verify_arc(message: bytes | str | ParsedMessageLike, *, resolver: Reso
     lookups = await asyncio.gather(*(fetch_key(resolver, sel, dom) for sel, dom in wanted))
     verifier = _ChainVerifier(parsed.headers, parsed.body, dict(zip(wanted, lookups, strict=True)))
 
+    failed = [lookup for lookup in lookups if lookup.answer.failed]
+    if failed:
+        # A key that could not be fetched proves nothing about the message: never report "changed".
+        reasons = "; ".join(lookup.answer.describe_failure().rstrip(".") for lookup in failed[:3])
+        return ArcReport(
+            "temperror",
+            "arc.temperror",
+            f"The ARC chain could not be checked: {reasons}. Nothing is known about whether the message "
+            "changed; try again later or with another DNS resolver.",
+            evidence={"failed_queries": [f"TXT {lookup.query_name}" for lookup in failed]},
+        )
     ams_checks = [verifier.ams(s) for s in sets]
     seal_checks = [verifier.seal(sets, i) for i in range(len(sets))]
     results = tuple(_set_result(s, summaries[i], *seal_checks[i], *ams_checks[i]) for i, s in enumerate(sets))

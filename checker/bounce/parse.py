@@ -29,6 +29,7 @@ from checker.bounce.recipients import (
     from_text,
     text_block_for,
 )
+from checker.message import to_bytes
 from checker.result import InputError
 
 MAX_RECIPIENTS = 1000
@@ -111,7 +112,7 @@ def parse_bounce(text: str | bytes, *, providers: Mapping[str, Any] | None = Non
     ``providers`` is ``catalog.json``'s provider map (id -> name and host patterns); without it the
     provider is guessed from wording only.
     """
-    size = len(text.encode("utf-8", "surrogateescape")) if isinstance(text, str) else len(text)
+    size = len(to_bytes(text))
     if size > MAX_BOUNCE_BYTES:
         return _unread(
             InputError(
@@ -123,7 +124,7 @@ def parse_bounce(text: str | bytes, *, providers: Mapping[str, Any] | None = Non
         )
     try:
         return _parse(_to_text(text), providers)
-    except (ValueError, LookupError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+    except Exception as exc:  # a paste parser ends with a result or a structured error, never raises
         # The email package can still trip on pathological MIME; say so instead of crashing the page.
         return _unread(
             InputError(

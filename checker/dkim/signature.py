@@ -11,6 +11,7 @@ from dkim.util import InvalidTagValueList
 
 from checker.dkim.keys import decode_tag_list, is_valid_domain, is_valid_selector
 from checker.dns.names import a_label
+from checker.numbers import parse_uint
 
 ALGORITHMS = {
     "rsa-sha256": ("rsa", "sha256"),
@@ -91,15 +92,30 @@ def _b64(value: str) -> bytes | None:
         return None
 
 
+_QP_OCTET = re.compile(r"=([0-9A-Fa-f]{2})")
+
+
+def decode_qp_identity(value: str) -> str:
+    """The i= value decoded: RFC 6376 section 3.5 writes it in dkim-quoted-printable, so
+    ``jlong@messiah=2Eedu`` is ``jlong@messiah.edu``; folding white space is dropped."""
+    text = "".join(value.split())
+    if "=" not in text:
+        return text
+    raw = _QP_OCTET.sub(lambda found: chr(int(found.group(1), 16)), text)
+    return raw if raw.isascii() else raw.encode("latin-1", "replace").decode("utf-8", "replace")
+
+
 def _int_tag(tags: dict[str, str], name: str) -> tuple[int | None, SignatureProblem | None]:
     if name not in tags:
         return None, None
     text = tags[name].strip()
-    if not text.isdigit() or len(text) > 76:
+    number = parse_uint(text, max_digits=76)
+    if number is None:
+        shown = text if len(text) <= 40 else text[:37] + "..."
         return None, SignatureProblem(
-            "dkim.malformed_signature", f'{name}= must be a whole number, found "{text}"'
+            "dkim.malformed_signature", f'{name}= must be a whole number, found "{shown}"'
         )
-    return int(text), None
+    return number, None
 
 
 def parse_signature(
@@ -194,7 +210,7 @@ def parse_signature(
         typed["instance"] = instance
         return result(**typed)
     if "i" in tags:
-        identity = tags["i"].strip()
+        identity = decode_qp_identity(tags["i"])
         typed["identity"] = identity
         identity_domain = a_label(identity.rpartition("@")[2].lower())
         domain = str(typed["domain"])

@@ -13,6 +13,7 @@ from checker.dkim.rawmail import ParsedMessageLike, RawMessage, split_message
 from checker.dkim.results import DkimReport, DkimSignatureResult, explain
 from checker.dkim.signature import SignatureFields, parse_signature
 from checker.dns.model import DnsStatus, Resolver
+from checker.message import to_bytes
 from checker.result import Check, InputError, Verdict
 
 # Real mail carries one to three signatures; a cap keeps a hostile paste from costing minutes.
@@ -80,17 +81,19 @@ class _Verifier:
             )
         if answer.status in (DnsStatus.NXDOMAIN, DnsStatus.NODATA) or lookup.key is None:
             return self.result(
-                index, fields, "fail", "dkim.key_not_found", lookup, detail=f"DNS said {answer.status}"
+                index, fields, "permerror", "dkim.key_not_found", lookup, detail=f"DNS said {answer.status}"
             )
         key = lookup.key
+        # RFC 8601 section 2.7.1 / RFC 6376 section 6.1.2: a key that is missing, revoked, unusable or
+        # too small is a permanent error of the signature (permerror), not a failed verification (fail).
         if key.problem is not None:
-            return self.result(index, fields, "fail", key.problem, lookup, detail=key.problem_detail)
+            return self.result(index, fields, "permerror", key.problem, lookup, detail=key.problem_detail)
         key_problem = _key_fits(key, fields)
         if key_problem:
-            return self.result(index, fields, "fail", "dkim.key_invalid", lookup, detail=key_problem)
+            return self.result(index, fields, "permerror", "dkim.key_invalid", lookup, detail=key_problem)
         if key.key_type == "rsa" and (key.bits or 0) < MIN_RSA_BITS:
             return self.result(
-                index, fields, "fail", "dkim.key_too_small", lookup, explain={"bits": key.bits}
+                index, fields, "permerror", "dkim.key_too_small", lookup, explain={"bits": key.bits}
             )
         if (
             key.strict_identity
@@ -183,7 +186,7 @@ def _message_bytes(
     message: ParsedMessageLike | bytes | str, headers_only: bool | None
 ) -> tuple[bytes, bool | None]:
     if isinstance(message, str):
-        return message.encode("utf-8", "surrogateescape"), headers_only
+        return to_bytes(message), headers_only
     if isinstance(message, (bytes, bytearray, memoryview)):
         return bytes(message), headers_only
     if headers_only is None:

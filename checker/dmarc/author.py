@@ -10,6 +10,13 @@ from checker.dmarc.evaluate import DmarcEvaluation
 from checker.orgdomain import normalize_domain
 from checker.result import InputError
 
+MAX_AUTHOR_DOMAINS = 5
+"""DMARC is evaluated for at most this many distinct author domains; more are listed but not checked."""
+MAX_FROM_NESTING = 32
+"""Deeper nesting of groups (``g:``) or comments (``(``) in From is refused before the stdlib parser
+sees it: its recursive descent would exhaust the stack (RecursionError in CPython, a crash in WASM)."""
+MAX_FROM_CHARS = 1024 * 1024
+
 _RESULT_RANK = {"fail": 5, "temperror": 4, "permerror": 3, "none": 2, "pass": 1}
 _POLICY_RANK = {"reject": 3, "quarantine": 2, "none": 1, None: 0}
 
@@ -41,7 +48,23 @@ def author_domains(from_values: Sequence[str]) -> AuthorDomains:
                 reason="dmarc.no_from",
             ),
         )
-    addresses = _addresses(list(from_values))
+    unreadable = _too_complex(from_values)
+    if unreadable is None:
+        try:
+            addresses = _addresses(list(from_values))
+        except (RecursionError, ValueError, TypeError, IndexError, AttributeError) as exc:
+            unreadable = f"the address parser gave up ({type(exc).__name__})"
+    if unreadable is not None:
+        return AuthorDomains(
+            (),
+            (),
+            InputError(
+                f"The From header could not be read: {unreadable}.",
+                "From header",
+                "A real From header holds one address such as Name <user@example.com>; check the paste.",
+                reason="dmarc.bad_from",
+            ),
+        )
     domains: list[str] = []
     for address in addresses:
         if "@" not in address:
@@ -62,7 +85,14 @@ def author_domains(from_values: Sequence[str]) -> AuthorDomains:
             ),
         )
     note = None
-    if len(from_values) > 1:
+    skipped = domains[MAX_AUTHOR_DOMAINS:]
+    domains = domains[:MAX_AUTHOR_DOMAINS]
+    if skipped:
+        note = (
+            f"The From header names {len(domains) + len(skipped)} author domains; DMARC was evaluated for "
+            f"the first {MAX_AUTHOR_DOMAINS} only ({len(skipped)} not checked)."
+        )
+    elif len(from_values) > 1:
         note = "The message has more than one From header, which RFC 5322 forbids; many receivers reject it."
     elif len(addresses) > 1:
         note = (
@@ -70,6 +100,36 @@ def author_domains(from_values: Sequence[str]) -> AuthorDomains:
             "and the strictest outcome wins."
         )
     return AuthorDomains(addresses, tuple(domains), None, note)
+
+
+def _too_complex(values: Sequence[str]) -> str | None:
+    """Why the From values are too big or too deeply nested to hand to the stdlib parser, or ``None``."""
+    if sum(len(value) for value in values) > MAX_FROM_CHARS:
+        return f"it is longer than {MAX_FROM_CHARS:,} characters"
+    for value in values:
+        depth = deepest = groups = 0
+        quoted = escaped = False
+        for char in value:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif quoted:
+                quoted = char != '"'
+            elif char == '"' and depth == 0:
+                quoted = True
+            elif char == "(":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif char == ")" and depth:
+                depth -= 1
+            elif char == ":" and depth == 0:
+                groups += 1
+        if deepest > MAX_FROM_NESTING:
+            return f"its comments are nested {deepest} deep"
+        if groups > MAX_FROM_NESTING:
+            return f"it opens {groups} address groups"
+    return None
 
 
 def _addresses(values: list[str]) -> tuple[str, ...]:

@@ -188,6 +188,14 @@ def evaluate_dmarc(
     if method == RFC9989 and record.t == "y":
         policy = _DOWNGRADE[published]
         sampling = f"t=y (test mode): a failing message gets {policy} instead of {published}."
+    elif method == RFC7489 and record.pct == 0:
+        # RFC 7489 section 6.6.4: a message not selected by pct= gets the next lower policy; with pct=0
+        # none is selected, so the disposition is always that lower policy.
+        policy = _DOWNGRADE[published]
+        sampling = (
+            f"pct=0: no failing message is selected for {published}, so every failing message gets "
+            f"{policy} (the next lower policy, RFC 7489 section 6.6.4)."
+        )
     elif method == RFC7489 and record.pct < 100:
         sampling = (
             f"pct={record.pct}: only {record.pct}% of failing messages get {published}; "

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from checker.dns.names import fold_name
+from checker.numbers import parse_uint
 from checker.taglist import split_tag_list
 
 POLICIES = ("none", "quarantine", "reject")
@@ -214,8 +215,9 @@ def parse_dmarc_record(text: str) -> DmarcRecord:
         if name not in tags:
             return default
         raw = tags[name]
-        if raw.isdigit() and low <= int(raw) <= high:
-            return int(raw)
+        number = parse_uint(raw)
+        if number is not None and low <= number <= high:
+            return number
         problems.append(
             RecordProblem(
                 "dmarc.invalid_value",

@@ -6,16 +6,18 @@ the reader is lenient: TXT data may come quoted (Cloudflare) or already joined (
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
-from checker.dns.convert import SUPPORTED_TYPES, capped, failed
+from checker.dns.convert import SUPPORTED_TYPES, failed, owned_records
 from checker.dns.doh_http import doh_exchange
 from checker.dns.fetch import Fetch, HttpRequest
 from checker.dns.model import DnsAnswer, DnsStatus
 from checker.dns.names import fold_name
+from checker.numbers import parse_uint
 
 DNS_JSON = "application/dns-json"
 TYPE_CODES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15, "TXT": 16, "AAAA": 28}
@@ -45,8 +47,9 @@ def unquote_txt(data: str) -> str:
             char = text[index]
             if char == "\\" and index + 1 < length:
                 following = text[index + 1 : index + 4]
-                if len(following) == 3 and following.isdigit() and int(following) < 256:
-                    out.append(int(following))
+                code = parse_uint(following, max_digits=3) if len(following) == 3 else None
+                if code is not None and code < 256:
+                    out.append(code)
                     index += 4
                     continue
                 out.extend(text[index + 1].encode("utf-8"))
@@ -81,25 +84,60 @@ def answer_from_json(name: str, rtype: str, document: Any, server: str) -> DnsAn
     if status != 0:
         rcode = _RCODE_NAMES.get(status, f"RCODE {status}")
         return failed(name, rtype, DnsStatus.SERVFAIL, f"the server answered {rcode}", server)
+    if document.get("TC") is True:
+        return failed(name, rtype, DnsStatus.ERROR, "the answer was truncated (TC bit set)", server)
+    question = document.get("Question")
+    if question is not None:
+        asked = question[0] if isinstance(question, list) and question else None
+        owner = asked.get("name") if isinstance(asked, dict) else None
+        if not isinstance(owner, str) or owner.rstrip(".").lower() != name.rstrip(".").lower():
+            return failed(name, rtype, DnsStatus.ERROR, "the DoH server answered another question", server)
     answers = document.get("Answer", [])
     answers = [] if answers is None else answers
     if not isinstance(answers, list):
         return failed(name, rtype, DnsStatus.ERROR, "the DoH server's JSON Answer is not a list", server)
     wanted = TYPE_CODES[rtype]
-    records: list[str] = []
-    ttls: list[int] = []
+    cname = TYPE_CODES["CNAME"]
+    entries: list[tuple[str, str, str, int | None]] = []
     for entry in answers:
-        if not isinstance(entry, dict) or entry.get("type") != wanted:
+        if not isinstance(entry, dict) or entry.get("type") not in (wanted, cname):
             continue
         data = entry.get("data")
         if not isinstance(data, str):
             return failed(
                 name, rtype, DnsStatus.ERROR, "a record in the DoH server's JSON has no data", server
             )
-        records.append(_record_text(rtype, data))
-        if isinstance(entry.get("TTL"), int):
-            ttls.append(entry["TTL"])
-    return capped(name, rtype, records, min(ttls) if ttls else None, server)
+        owner = entry.get("name", name)  # a record without an owner name stands for the question's
+        if not isinstance(owner, str):
+            return failed(name, rtype, DnsStatus.ERROR, "a record's owner name is not text", server)
+        kind = "CNAME" if entry.get("type") == cname else rtype
+        text = _record_text(kind, data)
+        problem = _malformed(kind, text)
+        if problem:
+            why = f"the answer holds a malformed record: {problem}"
+            return failed(name, rtype, DnsStatus.ERROR, why, server)
+        ttl = entry.get("TTL")
+        ttl = ttl if isinstance(ttl, int) and not isinstance(ttl, bool) else None
+        entries.append((owner, kind, text, ttl))
+    return owned_records(name, rtype, entries, server)
+
+
+def _malformed(rtype: str, text: str) -> str | None:
+    """Why a record's text is not a record of its type, or ``None``; other types are taken as sent."""
+    if rtype in ("A", "AAAA"):
+        try:
+            address = ipaddress.ip_address(text)
+        except ValueError:
+            return f"{text[:40]!r} is not an IP address"
+        if address.version != (4 if rtype == "A" else 6):
+            return f"{text[:40]!r} is not an {rtype} address"
+    elif rtype == "MX":
+        parts = text.split()
+        if len(parts) != 2 or parse_uint(parts[0], max_digits=5) is None:
+            return f"{text[:40]!r} is not a preference and a host"
+    elif rtype in ("CNAME", "PTR", "NS") and (not text or len(text) > 255 or " " in text):
+        return f"{text[:40]!r} is not a host name"
+    return None
 
 
 @dataclass(frozen=True)

@@ -73,12 +73,12 @@ class DohWireResolver:
         return self._decode(name, rtype, response.body)
 
     def _decode(self, name: str, rtype: str, body: bytes) -> DnsAnswer:
-        import dns.exception
         import dns.message
+        import dns.rdatatype
 
         try:
             message = dns.message.from_wire(body)
-        except (dns.exception.DNSException, ValueError, IndexError) as malformed:
+        except Exception as malformed:  # dnspython raises many kinds on garbage; all mean "not DNS"
             return failed(
                 name,
                 rtype,
@@ -90,7 +90,10 @@ class DohWireResolver:
             return failed(
                 name, rtype, DnsStatus.ERROR, "the DoH server sent a query, not a response", self.url
             )
-        asked = [q.name.to_text(omit_final_dot=True).lower() for q in message.question]
-        if message.id != 0 or (asked and asked[0] != name):
+        asked = [
+            (q.name.to_text(omit_final_dot=True).lower(), dns.rdatatype.to_text(q.rdtype))
+            for q in message.question
+        ]
+        if message.id != 0 or asked[:1] != [(name.lower(), rtype)] or len(asked) > 1:
             return failed(name, rtype, DnsStatus.ERROR, "the DoH server answered another question", self.url)
         return from_message(name, rtype, message, self.url)

@@ -20,6 +20,7 @@ from checker.dns.fetch import (
     HttpRequest,
     HttpResponse,
 )
+from checker.numbers import parse_uint
 
 
 async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
@@ -27,7 +28,10 @@ async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> b
         body = bytearray()
         while True:
             size_line = await reader.readline()
-            size = int(size_line.split(b";")[0].strip() or b"0", 16)
+            size_text = size_line.split(b";")[0].strip() or b"0"
+            if len(size_text) > 8 or not all(c in b"0123456789abcdefABCDEF" for c in size_text):
+                raise FetchError("the server sent a malformed chunk size")
+            size = int(size_text, 16)
             if size == 0:
                 return bytes(body)
             if len(body) + size > MAX_BODY_BYTES:
@@ -35,7 +39,9 @@ async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> b
             body += await reader.readexactly(size)
             await reader.readline()
     if "content-length" in headers:
-        length = int(headers["content-length"])
+        length = parse_uint(headers["content-length"])
+        if length is None:
+            raise FetchError("the server sent a malformed Content-Length")
         if length > MAX_BODY_BYTES:
             raise FetchError(f"the response body is larger than {MAX_BODY_BYTES} bytes")
         return await reader.readexactly(length)
@@ -65,7 +71,8 @@ async def _exchange(request: HttpRequest, ssl_context: ssl.SSLContext | None) ->
         await writer.drain()
         status_line = await reader.readline()
         parts = status_line.decode("latin-1").split(" ", 2)
-        if len(parts) < 2 or not parts[1].isdigit():
+        status = parse_uint(parts[1], max_digits=3) if len(parts) >= 2 else None
+        if status is None:
             raise FetchError("the server did not answer with HTTP")
         headers: dict[str, str] = {}
         while True:
@@ -74,7 +81,7 @@ async def _exchange(request: HttpRequest, ssl_context: ssl.SSLContext | None) ->
                 break
             name, _, value = line.decode("latin-1").partition(":")
             headers[name.strip().lower()] = value.strip()
-        return HttpResponse(int(parts[1]), headers, await _read_body(reader, headers))
+        return HttpResponse(status, headers, await _read_body(reader, headers))
     finally:
         writer.close()
 

@@ -30,7 +30,23 @@ from checker.dns.model import DnsStatus
 from checker.dns.names import fold_name
 from checker.dns.zone import ZoneResolver
 
-FAILURE_MODES = ("servfail", "timeout", "http500", "malformed", "huge")
+FAILURE_MODES = (
+    "servfail",
+    "timeout",
+    "http500",
+    "malformed",
+    "huge",
+    # issue 9: answers that must not be believed, and the other ways a DoH server goes wrong
+    "http503",
+    "http429",
+    "garbage",
+    "huge_txt",
+    "slow",
+    "wrong_owner",
+    "wrong_question",
+    "truncated",
+    "cname_loop",
+)
 # How a forced failure shows to the in-memory resolver, which has no HTTP layer.
 _FAILURE_STATUS = {
     "servfail": DnsStatus.SERVFAIL,
@@ -38,6 +54,15 @@ _FAILURE_STATUS = {
     "http500": DnsStatus.ERROR,
     "malformed": DnsStatus.ERROR,
     "huge": DnsStatus.ERROR,
+    "http503": DnsStatus.ERROR,
+    "http429": DnsStatus.ERROR,
+    "garbage": DnsStatus.ERROR,
+    "huge_txt": DnsStatus.ERROR,
+    "slow": DnsStatus.TIMEOUT,
+    "wrong_owner": DnsStatus.ERROR,
+    "wrong_question": DnsStatus.ERROR,
+    "truncated": DnsStatus.ERROR,
+    "cname_loop": DnsStatus.ERROR,
 }
 
 TxtStrings = tuple[str, ...]

@@ -6,6 +6,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
+from checker.numbers import parse_uint
 from checker.spf.macros import Literal, MacroError, Token, parse_macro_string
 from checker.spf.names import TOPLABEL
 
@@ -214,11 +215,12 @@ def _parse_ip(base: Mechanism, rest: str) -> tuple[Term | None, str | None]:
 def _cidr(digits: str | None, maximum: int) -> tuple[int | None, str | None]:
     if digits is None:
         return None, None
-    if not digits.isdigit() or (len(digits) > 1 and digits[0] == "0"):
-        return None, f"'/{digits}' is not a valid prefix length (digits, no leading zeros)"
-    if len(digits) > 3 or int(digits) > maximum:
-        return None, f"'/{digits}' is longer than the maximum prefix length {maximum}"
-    return int(digits), None
+    number = parse_uint(digits[:4], max_digits=4) if digits.isascii() and digits.isdigit() else None
+    if number is None or (len(digits) > 1 and digits[0] == "0"):
+        return None, f"'/{digits[:12]}' is not a valid prefix length (digits, no leading zeros)"
+    if len(digits) > 3 or number > maximum:
+        return None, f"'/{digits[:12]}' is longer than the maximum prefix length {maximum}"
+    return number, None
 
 
 def _domain_spec(text: str) -> tuple[tuple[Token, ...], str | None]:

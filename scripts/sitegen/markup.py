@@ -7,8 +7,47 @@ import json
 import re
 
 import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
 from .model import Entry
+
+_SAFE_SCHEMES = frozenset({"https", "mailto"})
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+# Browsers drop ASCII tab and newline inside a URL and ignore leading controls and spaces, so
+# "java\tscript:" is javascript:. They are removed before the scheme is read.
+_URL_IGNORED = re.compile(r"[\x00-\x20\x7f]")
+
+
+def safe_url(url: str) -> bool:
+    """True for the link targets contributed prose may use: https:, mailto: and relative links."""
+    cleaned = _URL_IGNORED.sub("", html.unescape(url))
+    scheme = _SCHEME.match(cleaned)
+    return scheme is None or scheme.group(1).lower() in _SAFE_SCHEMES
+
+
+class _SafeLinks(Treeprocessor):
+    """Links and images with any other target lose it: the words stay, the target is dropped."""
+
+    def run(self, root):  # type: ignore[no-untyped-def]
+        for element in root.iter():
+            for attribute in ("href", "src"):
+                value = element.get(attribute)
+                if value is not None and not safe_url(value):
+                    del element.attrib[attribute]
+                    element.set("data-removed-link", "unsafe target")
+        return None
+
+
+class _NoRawHtml(Extension):
+    """Contributed prose is Markdown only: raw HTML (blocks and inline tags) is shown as text, never
+    published as markup, and link targets are limited to https:, mailto: and relative ones."""
+
+    def extendMarkdown(self, md):  # type: ignore[no-untyped-def]
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_SafeLinks(md), "safe_links", 0)
+
 
 _EXTENSIONS = ("fenced_code", "tables", "sane_lists")
 _INLINE_MARKUP = re.compile(r"[`*_]|\[([^\]]*)\]\([^)]*\)")
@@ -18,7 +57,7 @@ class MarkdownRenderer:
     """Converts entry prose (Markdown) to HTML; one per build, reset between calls for speed."""
 
     def __init__(self) -> None:
-        self._converter = markdown.Markdown(extensions=list(_EXTENSIONS), output_format="html")
+        self._converter = markdown.Markdown(extensions=[*_EXTENSIONS, _NoRawHtml()], output_format="html")
 
     def block(self, text: str) -> str:
         """Markdown paragraphs, lists and fenced code blocks -> HTML."""

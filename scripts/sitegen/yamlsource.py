@@ -66,12 +66,70 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], duplicates: lis
             _walk(item, (*path, index), lines, duplicates)
 
 
+MAX_FILE_BYTES = 256 * 1024
+"""An entry file larger than this is refused before parsing (the biggest real entry is a few kB)."""
+MAX_DEPTH = 20
+"""Collections nested deeper than this are refused (entries nest three or four levels)."""
+
+
+class _EntryLoader(yaml.SafeLoader):
+    """The safe loader, minus the two ways a small file becomes a huge or endless parse.
+
+    Aliases (``*name``) are refused outright: entries never need them, and a "billion laughs" file of
+    a few hundred bytes expands to gigabytes through them. Nesting is capped at ``MAX_DEPTH``: the
+    composer recurses per level, so ``[[[[...`` would otherwise end in RecursionError.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"aliases (*{event.anchor}) are not allowed in entries; write the value out",
+                event.start_mark,
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested deeper than {MAX_DEPTH} levels", self.peek_event().start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def decode_source(data: bytes) -> str:
+    """``data`` as UTF-8 text; ``YamlSyntaxError`` at the line of the first byte that is not UTF-8."""
+    if len(data) > MAX_FILE_BYTES:
+        raise YamlSyntaxError(1, f"the file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlSyntaxError(
+            line, f"byte 0x{data[exc.start]:02x} (column {column}) is not UTF-8; save the file as UTF-8"
+        ) from None
+
+
 def parse_yaml(text: str) -> YamlDocument:
-    """Parse ``text`` with the safe loader; raise ``YamlSyntaxError`` with a line number on bad YAML."""
-    loader = yaml.SafeLoader(text)
+    """Parse ``text`` with the safe loader; raise ``YamlSyntaxError`` with a line number on bad YAML.
+
+    Aliases, nesting deeper than ``MAX_DEPTH`` and text over ``MAX_FILE_BYTES`` are refused the same way.
+    """
+    if len(text) > MAX_FILE_BYTES:
+        raise YamlSyntaxError(1, f"the file is {len(text):,} characters; the limit is {MAX_FILE_BYTES:,}")
+    loader = _EntryLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except RecursionError:
+        mark = loader.get_mark()
+        raise YamlSyntaxError(mark.line + 1, "nested too deeply to read") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

@@ -76,10 +76,13 @@ async def test_arc_body_change_breaks_newest_ams() -> None:
     assert "body" in report.explanation
 
 
-async def test_arc_dns_timeout_fails_with_the_query_named() -> None:
+async def test_arc_dns_timeout_is_could_not_check_with_the_query_named() -> None:
+    # Issue 9: with DNS down, ARC must not say the message changed after the last forwarder sealed it.
     report = await verify_arc(message("cv_pass_i1_1"), resolver=resolver(failures={KEY: DnsStatus.TIMEOUT}))
-    assert report.cv == "fail"
+    assert (report.cv, report.reason) == ("temperror", "arc.temperror")
     assert "dummy._domainkey.example.org" in report.explanation
+    assert "changed after" not in report.explanation
+    assert report.to_checks()[0].verdict is Verdict.ERROR
 
 
 async def test_arc_too_many_instances_is_structure_failure() -> None:

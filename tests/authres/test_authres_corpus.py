@@ -41,6 +41,10 @@ def test_authres_doctest_case(case):
     if case["expected"] == "parsed":
         assert isinstance(parsed, AuthenticationResults), parsed
         assert _as_authres_structure(parsed) == case["parsed"]
+    elif isinstance(parsed, AuthenticationResults):
+        # Issue 9: an imperfect header keeps every readable result and says what it skipped, where a
+        # strict parser (the corpus's) rejects the whole header.
+        assert any(problem.startswith("Skipped ") for problem in parsed.problems), parsed
     else:
         assert isinstance(parsed, InputError), parsed
         assert parsed.what and parsed.where and parsed.fix

@@ -62,6 +62,7 @@ def test_wheel_carries_the_catalog(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         catalog = json.loads(archive.read("checker/data/catalog.json"))
         assert not [name for name in archive.namelist() if name.startswith(("scripts/", "errors/"))]
+        assert "checker/schemas/cli-json.schema.json" in archive.namelist()  # the --json schema
     entries = {entry["id"] for entry in catalog["entries"]}
     assert "550-5-7-26-gmail-dmarc-reject" in entries
     assert len(entries) == len(list((REPO / "errors").glob("[!_]*.yml")))

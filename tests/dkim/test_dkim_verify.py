@@ -122,7 +122,7 @@ async def test_dkim_expired_signature_uses_now_parameter() -> None:
 
 async def test_dkim_revoked_key() -> None:
     report = await verify_dkim(sign(), resolver=zone("v=DKIM1; k=rsa; p="), now=NOW)
-    assert (report.signatures[0].result, report.signatures[0].reason) == ("fail", "dkim.key_revoked")
+    assert (report.signatures[0].result, report.signatures[0].reason) == ("permerror", "dkim.key_revoked")
 
 
 async def test_dkim_key_not_found_nxdomain_and_nodata() -> None:

@@ -1,0 +1,398 @@
+"""Measure the analyzer against a bare Pyodide page in one Chromium: start-up, bytes, navigation, analysis.
+
+    .venv/bin/python scripts/bench_browser.py [--runs 3] [--site-dir DIR]
+
+Builds the site (unless ``--site-dir`` names a built one) and copies it to a temporary folder, where it
+adds ``/bare/``: a page that loads the same self-hosted Pyodide core in a module worker and runs ``1+1``
+(the floor any Pyodide page pays). The copy is served on 127.0.0.1 (every response ``no-cache``, so a
+cached load revalidates with 304s, as on a host whose cache headers cannot be trusted). Each run opens
+fresh Chromium profiles on disk and measures, from navigation start to "ready":
+
+- the bare page, cold (empty profile) and cached (reload);
+- the analyzer cold (normal start; it then stores a memory snapshot), on a return visit (from the
+  snapshot), and HTTP-cached without a snapshot (Cache Storage emptied first: the old cached path);
+- navigation: an entry page, then the analyzer through its nav link, then another page and back;
+- bytes served before ready (raw, and as gzip would serve them) and the bytes over the bare core;
+- analysis of a typical message (a 1.6 KB newsletter, DNS from a local DoH server), of a 1 MB
+  message and of a bounce line (no DNS), click to rendered result, with the page's longest
+  main-thread stall meanwhile.
+
+It prints medians and the ratios against the targets of issue 8. Targets are benchmarks, not tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pyodide_site import ROOT, SiteBuildError, build_site, launch_chromium_profile, serve_directory
+
+sys.path.insert(0, str(ROOT / "tests"))
+TYPICAL_MESSAGE = ROOT / "tests" / "browser" / "fixtures" / "newsletter-dmarc-fail.eml"
+ZONE = ROOT / "tests" / "browser" / "fixtures" / "analyzer-zone.yml"
+ENTRY_PAGE = "errors/550-5-7-26-gmail-dmarc-reject/"
+OTHER_PAGE = "about/"
+NAV_LINK = "a.md-nav__link[href$='analyzer/']"
+READY_TIMEOUT_MS = 180_000
+BOUNCE = (
+    "550-5.7.26 Unauthenticated email from example.com is not accepted due to domain's DMARC policy. "
+    "Please contact the administrator of example.com domain if this was a legitimate mail."
+)
+
+BARE_HTML = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Bare Pyodide</title>
+<script type="module" src="./bare.js"></script></head>
+<body><p id="bare" data-state="loading">Loading Pyodide…</p></body></html>
+"""
+BARE_JS = """const worker = new Worker(new URL("./worker.mjs", import.meta.url), { type: "module" });
+worker.onmessage = (event) => {
+  window.bareResult = event.data;
+  document.getElementById("bare").dataset.state = event.data.ok ? "ready" : "failed";
+};
+"""
+BARE_WORKER = """const indexURL = new URL("../pyodide/", import.meta.url).href;
+const started = performance.now();
+try {
+  const { loadPyodide } = await import(`${indexURL}pyodide.mjs`);
+  const pyodide = await loadPyodide({ indexURL });
+  postMessage({ ok: true, value: pyodide.runPython("1+1"), ms: performance.now() - started });
+} catch (error) {
+  postMessage({ ok: false, error: String(error) });
+}
+"""
+
+# Before any page script: when an element gets data-state="ready" (the analyzer's #an-status, the bare
+# page's #bare), note the time since navigation start; and track the longest gap between timer ticks,
+# a measure of how long the main thread was blocked.
+INIT_SCRIPT = """
+window.__readyAt = null;
+new MutationObserver((records) => {
+  for (const record of records) {
+    const state = record.target.getAttribute && record.target.getAttribute("data-state");
+    if (window.__readyAt === null && state === "ready" && ["an-status", "bare"].includes(record.target.id)) {
+      window.__readyAt = performance.now();
+    }
+  }
+}).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-state"] });
+window.__stall = { last: performance.now(), max: 0 };
+setInterval(() => {
+  const now = performance.now();
+  window.__stall.max = Math.max(window.__stall.max, now - window.__stall.last);
+  window.__stall.last = now;
+}, 10);
+"""
+
+SNAPSHOT_KEYS = """caches.keys().then(async (names) => {
+  const urls = [];
+  for (const name of names) {
+    for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
+  }
+  return urls.filter((url) => url.includes("__snapshot__"));
+})"""
+CLEAR_CACHES = "caches.keys().then((names) => Promise.all(names.map((name) => caches.delete(name))))"
+
+
+class TimedTransfers(list):
+    """The server's transfer log, each ``(path, status, bytes)`` stamped with the wall-clock time (ms)."""
+
+    def append(self, item):
+        super().append((*item, time.time() * 1000))
+
+
+def add_bare_page(site_dir: Path) -> None:
+    """Write the bare Pyodide page into ``site_dir/bare/`` (a copy of the site, never the real one)."""
+    bare = site_dir / "bare"
+    bare.mkdir(exist_ok=True)
+    (bare / "index.html").write_text(BARE_HTML, encoding="utf-8")
+    (bare / "bare.js").write_text(BARE_JS, encoding="utf-8")
+    (bare / "worker.mjs").write_text(BARE_WORKER, encoding="utf-8")
+    (bare / "warm.html").write_text("<!doctype html><title>warm-up</title><p>warm-up</p>", encoding="utf-8")
+
+
+def big_message(size: int = 1_000_000) -> str:
+    """The typical message with its body grown to about ``size`` bytes (base64-like lines)."""
+    text = TYPICAL_MESSAGE.read_text(encoding="utf-8")
+    line = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0" + "\n"
+    return text + line * (size // len(line))
+
+
+class Bench:
+    def __init__(self, playwright, site_dir: Path, base_url: str, transfers: TimedTransfers, doh_url: str):
+        self.playwright = playwright
+        self.site_dir = site_dir
+        self.base_url = base_url
+        self.transfers = transfers
+        self.doh_url = doh_url
+        self.gzip_cache: dict[str, int] = {}
+
+    def gzip_size(self, url_path: str) -> int:
+        path = self.site_dir / url_path.split("?")[0].lstrip("/")
+        if path.is_dir():
+            path = path / "index.html"
+        if url_path not in self.gzip_cache:
+            self.gzip_cache[url_path] = len(gzip.compress(path.read_bytes(), 6)) if path.is_file() else 0
+        return self.gzip_cache[url_path]
+
+    def new_profile(self, folder: Path):
+        context = launch_chromium_profile(self.playwright, folder)
+        context.add_init_script(INIT_SCRIPT)
+        page = context.pages[0] if context.pages else context.new_page()
+        # A fresh browser process pays its own start-up on its first page: not part of any measurement.
+        page.goto(f"{self.base_url}/bare/warm.html")
+        return context, page
+
+    def wait_ready(self, page, selector: str) -> dict:
+        """Wait for ``selector`` to be ready; return ms from navigation start and the bytes before it."""
+        page.wait_for_selector(f"{selector}[data-state=ready]", state="attached", timeout=READY_TIMEOUT_MS)
+        for _ in range(200):  # a poll, not wait_for_function: the page's CSP forbids evaluating strings
+            ready_ms, origin = page.evaluate("[window.__readyAt, performance.timeOrigin]")
+            if ready_ms is not None:
+                break
+            time.sleep(0.05)
+        ready_wall = origin + ready_ms
+        served = [t for t in self.transfers if origin - 50 <= t[3] <= ready_wall]
+        fresh = [t for t in served if t[1] == 200]
+        return {
+            "ready": ready_ms,
+            "bytes": sum(t[2] for t in fresh),
+            "gzip": sum(self.gzip_size(t[0]) for t in fresh),
+            "requests": len(served),
+            "revalidated": sum(1 for t in served if t[1] == 304),
+            "fresh": sorted({t[0].split("?")[0] for t in fresh}),
+        }
+
+    def load(self, page, path: str, selector: str) -> dict:
+        page.goto(f"{self.base_url}/{path}")
+        result = self.wait_ready(page, selector)
+        if selector == "#an-status":
+            timings = page.evaluate("window.analyzerTimings") or {}
+            result["mode"] = timings.get("mode", "?")
+            result["worker"] = timings.get("ready", float("nan"))
+        return result
+
+    def visit(self, page, path: str) -> None:
+        """Open a page and let it settle (a reader looks at it before clicking on)."""
+        page.goto(f"{self.base_url}/{path}")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(500)
+
+    def wait_snapshot(self, page, timeout: float = 60.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if page.evaluate(SNAPSHOT_KEYS):
+                return True
+            time.sleep(0.2)
+        return False
+
+    def analyse(self, page, text: str) -> dict:
+        """Paste ``text`` into the Headers tab, run it; ms from click to result and the longest stall."""
+        page.click("#an-tab-headers")
+        page.evaluate("window.__stall.max = 0")
+        # Set, not typed: Playwright's fill of 1 MB takes longer than the analysis.
+        page.locator("#an-headers-text").evaluate(
+            "(box, text) => { box.value = text; box.dispatchEvent(new Event('input', { bubbles: true })); }",
+            text,
+        )
+        page.evaluate("document.getElementById('an-result-headers').removeAttribute('data-state')")
+        page.evaluate("window.__stall.max = 0; window.__stall.last = performance.now()")
+        clicked = time.perf_counter()
+        page.click("#an-panel-headers button[type=submit]")
+        page.wait_for_selector("#an-result-headers[data-state=done]", timeout=120_000)
+        elapsed = (time.perf_counter() - clicked) * 1000
+        stall = page.evaluate("window.__stall.max")
+        ok = page.locator("#an-result-headers .an-check").count() > 0
+        return {"ms": elapsed, "stall": stall, "ok": ok}
+
+    def analyse_bounce(self, page) -> dict:
+        """The Gmail DMARC bounce line in the Bounce tab: no DNS, so the checker's own time."""
+        page.click("#an-tab-bounce")
+        page.fill("#an-bounce-text", BOUNCE)
+        page.evaluate("document.getElementById('an-result-bounce').removeAttribute('data-state')")
+        clicked = time.perf_counter()
+        page.click("#an-panel-bounce button[type=submit]")
+        page.wait_for_selector("#an-result-bounce[data-state=done]", timeout=60_000)
+        elapsed = (time.perf_counter() - clicked) * 1000
+        return {"ms": elapsed, "stall": page.evaluate("window.__stall.max"), "ok": True}
+
+    def accept_resolver(self, page) -> None:
+        if page.is_visible("#an-proposal-accept"):
+            page.click("#an-proposal-accept")
+            page.wait_for_selector("#an-proposal", state="hidden")
+
+    def bare(self, tmp: Path, out: dict) -> None:
+        context, page = self.new_profile(tmp / "bare")
+        out["bare_cold"] = self.load(page, "bare/", "#bare")
+        out["bare_cached"] = self.load(page, "bare/", "#bare")
+        context.close()
+
+    def analyzer(self, tmp: Path, out: dict) -> None:
+        analyzer = f"analyzer/?doh={quote(self.doh_url, safe='')}&dohformat=wire&tab=headers"
+        context, page = self.new_profile(tmp / "analyzer")
+        out["cold"] = self.load(page, analyzer, "#an-status")
+        self.accept_resolver(page)
+        out["typical_cold"] = self.analyse(page, TYPICAL_MESSAGE.read_text(encoding="utf-8"))
+        out["snapshot_stored"] = self.wait_snapshot(page)
+        out["return"] = self.load(page, analyzer, "#an-status")
+        self.accept_resolver(page)
+        out["typical"] = self.analyse(page, TYPICAL_MESSAGE.read_text(encoding="utf-8"))
+        out["big"] = self.analyse(page, big_message())
+        out["bounce"] = self.analyse_bounce(page)
+        page.evaluate(CLEAR_CACHES)
+        out["cached_no_snapshot"] = self.load(page, analyzer, "#an-status")
+        self.wait_snapshot(page)
+        # Entry page -> analyzer (nav link) -> another page -> analyzer again.
+        self.visit(page, ENTRY_PAGE)
+        page.click(NAV_LINK)
+        out["nav_to_analyzer"] = self.wait_ready(page, "#an-status")
+        out["nav_to_analyzer"]["mode"] = (page.evaluate("window.analyzerTimings") or {}).get("mode", "?")
+        self.visit(page, OTHER_PAGE)
+        page.click(NAV_LINK)
+        out["nav_back"] = self.wait_ready(page, "#an-status")
+        out["nav_back"]["mode"] = (page.evaluate("window.analyzerTimings") or {}).get("mode", "?")
+        context.close()
+
+    def nav_cold(self, tmp: Path, out: dict) -> None:
+        """A first-time visitor who lands on an entry page, then opens the analyzer."""
+        context, page = self.new_profile(tmp / "nav-cold")
+        self.visit(page, ENTRY_PAGE)
+        page.click(NAV_LINK)
+        out["nav_cold"] = self.wait_ready(page, "#an-status")
+        context.close()
+
+    def one_run(self, tmp: Path, number: int) -> dict:
+        """Every scenario once; the bare page goes first in even runs and last in odd ones."""
+        out: dict = {}
+        steps = [self.bare, self.analyzer, self.nav_cold]
+        for step in steps if number % 2 == 0 else reversed(steps):
+            step(tmp, out)
+        return out
+
+
+def measure(site_dir: Path, runs: int) -> tuple[list[dict], Callable[[str], int]]:
+    """Run every scenario ``runs`` times; return the results and the gzip size of a served path."""
+    from dohserver import DohServer
+    from playwright.sync_api import sync_playwright
+
+    from checker.dns.zonefile import load_zone
+
+    transfers = TimedTransfers()
+    results = []
+    with (
+        serve_directory(site_dir, transfers=transfers) as base_url,
+        DohServer(load_zone(ZONE)) as doh,
+        sync_playwright() as playwright,
+    ):
+        bench = Bench(playwright, site_dir, base_url, transfers, doh.url)
+        for number in range(runs):
+            with tempfile.TemporaryDirectory(prefix="bench-browser-") as tmp:
+                results.append(bench.one_run(Path(tmp), number))
+            print(f"run {number + 1}/{runs} done", file=sys.stderr)
+    return results, bench.gzip_size
+
+
+def _median(results: list[dict], scenario: str, key: str) -> float:
+    values = [run[scenario][key] for run in results if key in run.get(scenario, {})]
+    numbers = [value for value in values if isinstance(value, (int, float))]
+    return statistics.median(numbers) if numbers else float("nan")
+
+
+def _mode(results: list[dict], scenario: str) -> str:
+    return ",".join(sorted({str(run[scenario].get("mode", "")) for run in results})) or "-"
+
+
+def report(results: list[dict], gzip_of: Callable[[str], int]) -> str:
+    def med(scenario: str, key: str) -> float:
+        return _median(results, scenario, key)
+
+    lines = [
+        f"{'page load (median of ' + str(len(results)) + ')':<40}{'ready ms':>10}{'MB raw':>9}"
+        f"{'MB gzip':>9}{'req':>6}{'304':>6}  python start"
+    ]
+    rows = (
+        ("bare_cold", "bare Pyodide, cold"),
+        ("bare_cached", "bare Pyodide, cached"),
+        ("cold", "analyzer, cold (first visit)"),
+        ("return", "analyzer, return visit (snapshot)"),
+        ("cached_no_snapshot", "analyzer, HTTP-cached, no snapshot"),
+        ("nav_cold", "entry page -> analyzer, first visit"),
+        ("nav_to_analyzer", "entry page -> analyzer, returning"),
+        ("nav_back", "other page -> analyzer again"),
+    )
+    for scenario, label in rows:
+        if not any(scenario in run for run in results):
+            continue
+        lines.append(
+            f"{label:<40}{med(scenario, 'ready'):>10.0f}{med(scenario, 'bytes') / 1e6:>9.2f}"
+            f"{med(scenario, 'gzip') / 1e6:>9.2f}{med(scenario, 'requests'):>6.0f}"
+            f"{med(scenario, 'revalidated'):>6.0f}"
+            f"  {_mode(results, scenario) if scenario not in ('bare_cold', 'bare_cached') else ''}"
+        )
+    lines.append("")
+    lines.append(f"{'analysis (headers tab, click -> result)':<40}{'ms':>10}{'stall ms':>10}")
+    for scenario, label in (
+        ("typical_cold", "typical message, first visit"),
+        ("typical", "typical message, return visit"),
+        ("big", "1 MB message"),
+        ("bounce", "bounce line (Bounce tab, no DNS)"),
+    ):
+        lines.append(f"{label:<40}{med(scenario, 'ms'):>10.0f}{med(scenario, 'stall'):>10.0f}")
+    extra_gzip = med("cold", "gzip") - med("bare_cold", "gzip")
+    first = results[0]
+    if "fresh" in first.get("cold", {}) and "fresh" in first.get("bare_cold", {}):
+        extras = set(first["cold"]["fresh"]) - set(first["bare_cold"]["fresh"])
+        extras = sorted(extras, key=gzip_of, reverse=True)
+        lines += ["", "what the analyzer loads before ready that the bare page does not (gzip KB)"]
+        lines += [f"  {gzip_of(path) / 1e3:>7.1f}  {path}" for path in extras[:12]]
+        rest = sum(gzip_of(path) for path in extras[12:])
+        lines.append(f"  {rest / 1e3:>7.1f}  {len(extras[12:])} other files")
+    lines += [
+        "",
+        "targets (issue 8)",
+        f"  return visit ready {med('return', 'ready') / 1000:.2f} s (target <= 1.0 s)",
+        f"  first visit / bare cold = {med('cold', 'ready') / med('bare_cold', 'ready'):.2f}x"
+        " (target <= 1.3x)",
+        f"  bytes over the bare core, gzip: {extra_gzip / 1e3:.0f} KB (target <= 300 KB)",
+        f"  return visit / bare cached = {med('return', 'ready') / med('bare_cached', 'ready'):.2f}x",
+        f"  typical analysis {med('typical', 'ms'):.0f} ms (target < 300 ms); "
+        f"1 MB {med('big', 'ms') / 1000:.2f} s (target < 2 s), "
+        f"longest page stall {med('big', 'stall'):.0f} ms",
+        f"  snapshot stored after the first visit: {all(run['snapshot_stored'] for run in results)}",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs, each with fresh profiles (default 3)")
+    parser.add_argument("--site-dir", type=Path, help="copy this already-built site instead of building one")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-browser-site-") as tmp:
+        site_copy = Path(tmp) / "site"
+        if args.site_dir is None:
+            started = time.perf_counter()
+            try:
+                build_site(site_copy)
+            except SiteBuildError as exc:
+                print(exc, file=sys.stderr)
+                return 1
+            print(f"site built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        else:
+            shutil.copytree(args.site_dir, site_copy)
+        add_bare_page(site_copy)
+        results, gzip_of = measure(site_copy, args.runs)
+        print(f"headless Chromium, {args.runs} run(s), site on 127.0.0.1 (every response no-cache)")
+        print(report(results, gzip_of))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
