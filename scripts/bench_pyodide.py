@@ -54,7 +54,8 @@ def _one_load(page, url: str, transfers: list) -> dict[str, float]:
     transfers.clear()
     started = time.perf_counter()
     page.goto(url)
-    page.wait_for_function("window.analyzerTimings !== undefined", timeout=120_000)
+    # The page's CSP forbids evaluating strings, so wait for the ready state the page sets.
+    page.wait_for_selector("#an-status[data-state=ready]", state="attached", timeout=120_000)
     timings = dict(page.evaluate("window.analyzerTimings"))
     page.fill("#an-bounce-text", BOUNCE)
     page.evaluate("document.getElementById('an-result-bounce').removeAttribute('data-state')")

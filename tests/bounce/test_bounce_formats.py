@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -153,10 +152,9 @@ def test_not_a_bounce(junk: str) -> None:
     assert report.recipients == ()
 
 
-def test_gigantic_paste_is_refused_quickly() -> None:
-    started = time.perf_counter()
+def test_gigantic_paste_is_refused_before_parsing() -> None:
     report = parse_bounce(b"x" * (MAX_BOUNCE_BYTES + 1))
-    assert time.perf_counter() - started < 1
+    assert report.recipients == ()
     assert report.problems and report.problems[0].reason == "input.too_large"
     assert "5 MB" in report.problems[0].what
 
@@ -179,11 +177,10 @@ def test_broken_mime_does_not_raise() -> None:
     assert report.recipients[0].enhanced_status == "5.1.1"
 
 
-def test_large_but_allowed_bounce_is_fast() -> None:
+def test_large_but_allowed_bounce_is_read() -> None:
+    # How long it takes is a benchmark (scripts/fuzz.py prints CPU time per 100 KB), not a test.
     body = (SAMPLES / "exim.txt").read_text() + ("filler line of the returned message\n" * 100_000)
-    started = time.perf_counter()
     report = parse_bounce(body)
-    assert time.perf_counter() - started < 5
     assert report.recipients[0].recipient == "gone@example.com"
 
 
@@ -223,10 +220,10 @@ def test_many_recipients_in_one_dsn() -> None:
         "deep-mime",
     ],
 )
-def test_hostile_input_stays_fast(hostile: str) -> None:
-    started = time.perf_counter()
-    parse_bounce(hostile)
-    assert time.perf_counter() - started < 3
+def test_hostile_input_ends_with_a_report(hostile: str) -> None:
+    # Its speed is measured by scripts/fuzz.py (a benchmark); here it must end with a report, not raise.
+    report = parse_bounce(hostile)
+    assert report.kind in tuple(MessageKind)
 
 
 def test_truncation_is_reported() -> None:

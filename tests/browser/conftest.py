@@ -42,19 +42,32 @@ def site_url(tmp_path_factory) -> Iterator[str]:
         yield base_url
 
 
-@pytest.fixture(scope="session")
-def doh_server():
-    from dohserver import DohServer
-
+def merged_zone():
+    """The browser tests' zone: every file of ZONES, later ones winning."""
     from checker.dns.zonefile import ZoneData, load_zone
 
     zones = [load_zone(path) for path in ZONES]
-    merged = ZoneData(
+    return ZoneData(
         records={key: value for zone in zones for key, value in zone.records.items()},
         existing=frozenset().union(*(zone.existing for zone in zones)),
         failures={key: value for zone in zones for key, value in zone.failures.items()},
     )
-    with DohServer(merged) as server:
+
+
+@pytest.fixture(scope="session")
+def doh_server():
+    from dohserver import DohServer
+
+    with DohServer(merged_zone()) as server:
+        yield server
+
+
+@pytest.fixture
+def own_doh_server():
+    """A DoH server for one test, for failures injected with ``fail()`` (the session one keeps its own)."""
+    from dohserver import DohServer
+
+    with DohServer(merged_zone()) as server:
         yield server
 
 
@@ -74,25 +87,77 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture
-def analyzer(chromium, site_url, doh_server):
-    """A fresh page on /analyzer/ (empty storage), pointed at the local DoH server, loaded and ready."""
-    context = chromium.new_context()
-    page = context.new_page()
+# Runs before any page script (Playwright injects it past the page's CSP): records every CSP violation.
+CSP_WATCH = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.effectiveDirective} blocked ${event.blockedURI || "(inline)"}`
+    + ` at ${event.sourceFile || location.href}:${event.lineNumber}`);
+});
+"""
+
+
+def watch_page(context, page):
+    """Log requests, page errors, CSP violations and CSP console messages of ``page``."""
     page.requests = []
     context.on("request", lambda request: page.requests.append(request.url))
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.csp_console = []
+    page.on(
+        "console",
+        lambda message: page.csp_console.append(message.text)
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text
+        else None,
+    )
+    page.csp_violations = lambda: page.evaluate("window.__cspViolations || []") + page.csp_console
+    return page
+
+
+def new_watched_page(context):
+    context.add_init_script(CSP_WATCH)
+    return watch_page(context, context.new_page())
+
+
+def analyzer_query(doh_server, dohformat: str = "wire", tab: str | None = None) -> str:
+    doh_url = doh_server.url if dohformat == "wire" else doh_server.json_url
+    return f"?doh={quote(doh_url, safe='')}&dohformat={dohformat}" + (f"&tab={tab}" if tab else "")
+
+
+def wait_ready(page) -> None:
+    # A selector, not wait_for_function: that evaluates a string, which the page's CSP forbids.
+    page.wait_for_selector("#an-status[data-state]", state="attached", timeout=READY_TIMEOUT_MS)
+    state = page.get_attribute("#an-status", "data-state")
+    assert state == "ready", page.inner_text("#an-status")
+
+
+@pytest.fixture
+def screenshot(tmp_path_factory):
+    """``screenshot(page, name)``: a full-page PNG in $ANALYZER_SCREENSHOTS or pytest's temp folder."""
+    folder = Path(os.environ.get("ANALYZER_SCREENSHOTS") or tmp_path_factory.getbasetemp() / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str, full_page: bool = True) -> Path:
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def analyzer(chromium, site_url, doh_server):
+    """A fresh page on /analyzer/ (empty storage), pointed at the local DoH server, loaded and ready."""
+    context = chromium.new_context()
+    page = new_watched_page(context)
 
     def open_analyzer(dohformat: str = "wire", tab: str | None = None):
-        doh_url = doh_server.url if dohformat == "wire" else doh_server.json_url
-        query = f"?doh={quote(doh_url, safe='')}&dohformat={dohformat}" + (f"&tab={tab}" if tab else "")
+        query = analyzer_query(doh_server, dohformat, tab)
         page.goto(f"{site_url}/analyzer/{query}")
-        page.wait_for_function(
-            "document.getElementById('an-status').dataset.state !== undefined", timeout=READY_TIMEOUT_MS
-        )
-        state = page.get_attribute("#an-status", "data-state")
-        assert state == "ready", page.inner_text("#an-status")
+        wait_ready(page)
+        # The link only proposes the local resolver; the page uses it once the reader accepts.
+        page.click("#an-proposal-accept")
+        page.wait_for_selector("#an-proposal", state="hidden")
         return page
 
     page.open_analyzer = open_analyzer

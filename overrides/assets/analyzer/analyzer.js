@@ -1,8 +1,11 @@
-// The analyzer page: tabs, saved input, resolver setting, the home page handoff, and the Bounce view.
-// All analysis runs in the module worker (worker.mjs); the Headers, Domain and IP results are drawn by
-// view-headers.js and view-domain.js.
+// The analyzer page: tabs, input kept for the tab's session, the resolver setting (and resolvers a link
+// proposes), the home page handoff, shareable ?domain= / ?ip= links, and the Bounce view. All analysis
+// runs in the module worker (worker.mjs); the Headers, Domain and IP results are drawn by
+// view-headers.js and view-domain.js, and the result frame (heading, copy, download) by result.js.
 
-import { el, humanize, renderChecks, renderError, renderScalar, siteLink, summaryBox, technicalDetails } from "./dom.js";
+import { el, humanize, renderChecks, renderError, renderScalar, safeLink, summaryBox, technicalDetails } from "./dom.js";
+import { domainFrom, suggestTab } from "./input.js";
+import { markResolverDown, resultFrame } from "./result.js";
 import { renderDomain, renderIp } from "./view-domain.js";
 import { renderHeaders } from "./view-headers.js";
 
@@ -99,7 +102,7 @@ function runInWorker(kind, request) {
 function renderEntryMatches(matches) {
   return el("ol", { class: "an-matches" }, matches.map((match, index) =>
     el("li", { class: `an-match${index === 0 ? " an-match--best" : ""}`, "data-entry-id": match.entry_id },
-      el("a", { href: siteLink(match.entry_id), text: match.title }),
+      safeLink(match.entry_id, match.title),
       index === 0 ? el("span", { class: "an-best", text: "best match" }) : null,
       match.decided_by && match.decided_by.length
         ? el("p", { class: "an-decided" }, "Matched on: ", match.decided_by.map((word, i) => [i ? ", " : "", el("mark", { text: word })]))
@@ -168,110 +171,332 @@ function renderGeneric(result) {
 }
 
 const VIEWS = { headers: renderHeaders, domain: renderDomain, ip: renderIp, bounce: renderBounce };
+const TITLES = { bounce: "What the bounce means", headers: "Authentication result", domain: "Domain audit", ip: "IP address check" };
 
-function renderAnswer(container, kind, answer, elapsedMs) {
-  container.replaceChildren();
+// What each kind cannot check without DNS, for the "resolver could not be reached" notice.
+const NEEDS_DNS = {
+  headers: "SPF, the DKIM keys, the DMARC policy and the ARC seals",
+  domain: "every part of the audit (MX, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, BIMI)",
+  ip: "the reverse DNS and every blocklist",
+};
+
+function renderAnswer(container, kind, message, elapsedMs, subject) {
   let data;
   try {
-    data = JSON.parse(answer);
+    data = JSON.parse(message.json);
   } catch {
     data = { ok: false, error: { what: "The analyzer returned something unreadable.", where: "Analyzer", fix: "Reload the page." } };
   }
+  // Not one DNS question got an answer (refused, unreachable, HTTP errors, timeouts): one notice at the
+  // top instead of one failure per check.
+  const dns = message.dns || {};
+  const resolverDown = data.ok && kind !== "bounce" && dns.asked > 0 && dns.answered === 0;
+  let body;
   if (!data.ok) {
-    container.append(renderError(data.error));
-    return;
+    body = renderError(data.error);
+  } else {
+    const result = resolverDown ? markResolverDown(data.result || {}) : data.result || {};
+    try {
+      body = (VIEWS[kind] || renderGeneric)(result);
+    } catch (error) {
+      // A view bug must not hide the answer: say so and fall back to the plain view.
+      console.error("analyzer: view failed", error);
+      body = [renderError({ what: `This result could not be laid out (${error.message}).`, where: `${humanize(kind)} view`,
+        fix: "The raw result is below under Technical details; please report the problem." }), renderGeneric(result)];
+    }
   }
+  const notice = resolverDown ? resolverDownNotice(kind, dns) : null;
+  container.replaceChildren(resultFrame({
+    kind, title: TITLES[kind] || "Result", subject, data, notice, body,
+    elapsed: `Analysed in ${(elapsedMs / 1000).toFixed(2)} s.`,
+    shareUrl: data.ok && (kind === "domain" || kind === "ip") ? shareLink(kind, subject) : null,
+  }));
+}
+
+function resolverDownNotice(kind, dns) {
+  const setting = resolverSetting();
+  let host = setting.url;
   try {
-    container.append((VIEWS[kind] || renderGeneric)(data.result || {}));
-  } catch (error) {
-    // A view bug must not hide the answer: say so and fall back to the plain view.
-    console.error("analyzer: view failed", error);
-    container.append(renderError({ what: `This result could not be laid out (${error.message}).`, where: `${humanize(kind)} view`,
-      fix: "The raw result is below under Technical details; please report the problem." }), renderGeneric(data.result || {}));
+    host = new URL(setting.url).host;
+  } catch {
+    // keep the address as typed
   }
-  container.append(el("p", { class: "an-muted an-elapsed", text: `Analysed in ${(elapsedMs / 1000).toFixed(2)} s.` }));
+  const picker = resolverPicker();
+  const retry = el("button", { type: "button", class: "md-button md-button--primary an-small", "data-retry": kind, text: "Switch and retry" });
+  retry.addEventListener("click", () => {
+    applyResolverChoice(picker.value);
+    document.querySelector(`form[data-kind="${kind}"]`).requestSubmit();
+  });
+  return el("div", { class: "an-resolver-down", role: "alert" },
+    el("p", {}, el("strong", { text: `The DNS resolver ${host} could not be reached` }),
+      dns.error ? ` (${dns.error}).` : "."),
+    el("p", { text: `So nothing that needs DNS was checked: ${NEEDS_DNS[kind] || "every DNS lookup"}. `
+      + "Those checks are marked \"Not checked\" below; they are not failures of the message or the domain." }),
+    el("p", { class: "an-resolver-switch" }, el("label", { for: `an-switch-${kind}`, text: "Try another resolver: " }),
+      Object.assign(picker, { id: `an-switch-${kind}` }), " ", retry));
 }
 
 // ---------------------------------------------------------------- resolver setting
 
+const RESOLVER_KEY = `${STORE_PREFIX}resolver`;
+const params = new URLSearchParams(location.search);
+let proposalPending = false;
+const afterProposal = [];
+
+function offeredResolvers() {
+  return [...document.getElementById("an-resolver").options].filter((option) => option.value !== "custom")
+    .map((option) => ({ id: option.value, url: option.dataset.url, format: option.dataset.format, name: option.dataset.name || option.textContent }));
+}
+
 function resolverSetting() {
-  const params = new URLSearchParams(location.search);
-  if (params.get("doh")) return { url: params.get("doh"), format: params.get("dohformat") === "wire" ? "wire" : "json" };
   const choice = document.getElementById("an-resolver");
-  const option = choice.selectedOptions[0];
   if (choice.value === "custom") {
     return { url: document.getElementById("an-custom-url").value.trim(), format: document.getElementById("an-custom-format").value };
   }
+  const option = choice.selectedOptions[0];
   return { url: option.dataset.url, format: option.dataset.format };
+}
+
+function resolverName() {
+  const choice = document.getElementById("an-resolver");
+  if (choice.value !== "custom") return choice.selectedOptions[0].dataset.name || choice.selectedOptions[0].textContent;
+  const url = resolverSetting().url;
+  try {
+    return url ? new URL(url).host : "custom (no URL yet)";
+  } catch {
+    return url;
+  }
+}
+
+function saveResolver() {
+  document.getElementById("an-custom").hidden = document.getElementById("an-resolver").value !== "custom";
+  document.getElementById("an-resolver-name").textContent = resolverName();
+  try {
+    localStorage.setItem(RESOLVER_KEY, JSON.stringify({ choice: document.getElementById("an-resolver").value, ...resolverSetting() }));
+  } catch {
+    // Storage off: the choice lasts until the page is closed.
+  }
+}
+
+// A menu of the offered resolvers (plus the custom one, if set) for the "could not be reached" notice.
+function resolverPicker() {
+  const current = document.getElementById("an-resolver");
+  const picker = el("select", {}, [...current.options]
+    .filter((option) => option.value !== "custom" || document.getElementById("an-custom-url").value.trim())
+    .map((option) => el("option", { value: option.value, text: option.value === "custom" ? `Custom: ${resolverSetting().url}` : option.textContent })));
+  const other = [...picker.options].find((option) => option.value !== current.value);
+  picker.value = other ? other.value : current.value;
+  return picker;
+}
+
+function applyResolverChoice(value) {
+  document.getElementById("an-resolver").value = value;
+  saveResolver();
+}
+
+function usableResolverUrl(url) {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === "https:") return true;
+    return parsed.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(parsed.hostname);
+  } catch {
+    return false;
+  }
+}
+
+function dropProposalFromAddress() {
+  const url = new URL(location.href);
+  url.searchParams.delete("doh");
+  url.searchParams.delete("dohformat");
+  history.replaceState(null, "", url.pathname + url.search + url.hash);
+}
+
+function settleProposal() {
+  proposalPending = false;
+  document.getElementById("an-proposal").hidden = true;
+  dropProposalFromAddress();
+  for (const run of afterProposal.splice(0)) run();
 }
 
 function setUpResolver() {
   const choice = document.getElementById("an-resolver");
-  const custom = document.getElementById("an-custom");
-  const label = document.getElementById("an-resolver-name");
-  const params = new URLSearchParams(location.search);
-  const saved = JSON.parse(localStorage.getItem(`${STORE_PREFIX}resolver`) || "null");
-  if (params.get("doh")) {
-    choice.value = "custom";
-    document.getElementById("an-custom-url").value = params.get("doh");
-    document.getElementById("an-custom-format").value = params.get("dohformat") === "wire" ? "wire" : "json";
-  } else if (saved) {
+  let saved = null;
+  try {
+    saved = JSON.parse(localStorage.getItem(RESOLVER_KEY) || "null");
+  } catch {
+    saved = null;
+  }
+  if (saved && [...choice.options].some((option) => option.value === saved.choice)) {
     choice.value = saved.choice;
     document.getElementById("an-custom-url").value = saved.url || "";
-    document.getElementById("an-custom-format").value = saved.format || "json";
+    document.getElementById("an-custom-format").value = saved.format === "wire" ? "wire" : "json";
   }
-  const update = () => {
-    custom.hidden = choice.value !== "custom";
-    label.textContent = choice.value === "custom" ? resolverSetting().url || "custom (no URL yet)" : choice.selectedOptions[0].textContent;
-    if (!params.get("doh")) {
-      localStorage.setItem(`${STORE_PREFIX}resolver`, JSON.stringify({ choice: choice.value, ...resolverSetting() }));
+  for (const id of ["an-resolver", "an-custom-url", "an-custom-format"]) document.getElementById(id).addEventListener("change", saveResolver);
+  document.getElementById("an-custom").hidden = choice.value !== "custom";
+  document.getElementById("an-resolver-name").textContent = resolverName();
+
+  // A link may propose a resolver; it is shown plainly and used only once the reader accepts it.
+  const proposed = params.get("doh");
+  if (!proposed) return;
+  const format = params.get("dohformat") === "wire" ? "wire" : "json";
+  const current = resolverSetting();
+  if (current.url === proposed && current.format === format) {
+    dropProposalFromAddress();
+    return;
+  }
+  proposalPending = true;
+  const box = document.getElementById("an-proposal");
+  let host = proposed;
+  try {
+    host = new URL(proposed).host;
+  } catch {
+    // shown as given
+  }
+  document.getElementById("an-proposal-host").textContent = host;
+  document.getElementById("an-proposal-url").textContent = proposed;
+  document.getElementById("an-proposal-format").textContent = format === "wire" ? "RFC 8484 wire format" : "JSON format";
+  document.getElementById("an-proposal-current").textContent = resolverName();
+  const accept = document.getElementById("an-proposal-accept");
+  if (!usableResolverUrl(proposed)) {
+    const bad = document.getElementById("an-proposal-bad");
+    bad.hidden = false;
+    bad.textContent = "This address cannot be used: a resolver must have an https:// address.";
+    accept.hidden = true;
+  }
+  accept.addEventListener("click", () => {
+    const offered = offeredResolvers().find((resolver) => resolver.url === proposed && resolver.format === format);
+    if (offered) {
+      choice.value = offered.id;
+    } else {
+      choice.value = "custom";
+      document.getElementById("an-custom-url").value = proposed;
+      document.getElementById("an-custom-format").value = format;
     }
-  };
-  for (const id of ["an-resolver", "an-custom-url", "an-custom-format"]) document.getElementById(id).addEventListener("change", update);
-  update();
+    saveResolver();
+    settleProposal();
+  });
+  document.getElementById("an-proposal-reject").addEventListener("click", settleProposal);
+  box.hidden = false;
 }
 
-// ---------------------------------------------------------------- tabs, saved input, forms
+// ---------------------------------------------------------------- tabs, session input, forms
+
+const TAB_KEY = `${STORE_PREFIX}tab`;
+const REMEMBER_KEY = `${STORE_PREFIX}remember`;
+
+function storage(kind) {
+  try {
+    return kind === "local" ? window.localStorage : window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+function storeSet(store, key, value) {
+  try {
+    if (store) store.setItem(key, value);
+  } catch {
+    // Storage full or disabled (private mode): the analysis still works, only the reload memory is lost.
+  }
+}
+
+function remembering() {
+  const local = storage("local");
+  return Boolean(local && local.getItem(REMEMBER_KEY) === "1");
+}
+
+function selectTab(tab, focus) {
+  const tabs = [...root.querySelectorAll('[role="tab"]')];
+  for (const other of tabs) {
+    const selected = other === tab;
+    other.setAttribute("aria-selected", String(selected));
+    other.tabIndex = selected ? 0 : -1;
+    document.getElementById(other.getAttribute("aria-controls")).hidden = !selected;
+  }
+  if (focus) tab.focus();
+  storeSet(storage("session"), TAB_KEY, tab.id);
+}
 
 function setUpTabs() {
   const tabs = [...root.querySelectorAll('[role="tab"]')];
-  const select = (tab, focus) => {
-    for (const other of tabs) {
-      const selected = other === tab;
-      other.setAttribute("aria-selected", String(selected));
-      other.tabIndex = selected ? 0 : -1;
-      document.getElementById(other.getAttribute("aria-controls")).hidden = !selected;
-    }
-    if (focus) tab.focus();
-    localStorage.setItem(`${STORE_PREFIX}tab`, tab.id);
-  };
   tabs.forEach((tab, index) => {
-    tab.addEventListener("click", () => select(tab, false));
+    tab.addEventListener("click", () => selectTab(tab, false));
     tab.addEventListener("keydown", (event) => {
       const moves = { ArrowRight: 1, ArrowLeft: -1, Home: -index, End: tabs.length - 1 - index };
       if (!(event.key in moves)) return;
       event.preventDefault();
-      select(tabs[(index + moves[event.key] + tabs.length) % tabs.length], true);
+      selectTab(tabs[(index + moves[event.key] + tabs.length) % tabs.length], true);
     });
   });
-  const wanted = new URLSearchParams(location.search).get("tab");
-  const initial = document.getElementById(wanted ? `an-tab-${wanted}` : localStorage.getItem(`${STORE_PREFIX}tab`) || "");
-  if (initial && tabs.includes(initial)) select(initial, false);
+  const wanted = params.get("tab") || (params.get("domain") ? "domain" : params.get("ip") ? "ip" : null);
+  const session = storage("session");
+  const initial = document.getElementById(wanted ? `an-tab-${wanted}` : (session && session.getItem(TAB_KEY)) || "");
+  if (initial && tabs.includes(initial)) selectTab(initial, false);
 }
 
+// Pasted text lives in sessionStorage (this tab only). With "Remember on this device" ticked it is also
+// copied to localStorage; unticking it, or Clear, deletes that copy.
 function setUpSavedInput() {
+  const session = storage("session");
+  const local = storage("local");
+  const remember = document.getElementById("an-remember");
+  remember.checked = remembering();
   for (const field of root.querySelectorAll("[data-store]")) {
     const key = STORE_PREFIX + field.dataset.store;
-    const saved = localStorage.getItem(key);
+    if (!remember.checked && local) local.removeItem(key); // nothing pasted outlives the tab by default
+    const saved = (session && session.getItem(key)) ?? (remember.checked && local ? local.getItem(key) : null);
     if (saved !== null && !field.value) field.value = saved;
     field.addEventListener("input", () => {
-      try {
-        localStorage.setItem(key, field.value);
-      } catch {
-        // Storage full or disabled (private mode): the analysis still works, only the reload memory is lost.
-      }
+      storeSet(session, key, field.value);
+      if (remember.checked) storeSet(local, key, field.value);
     });
   }
+  remember.addEventListener("change", () => {
+    if (!local) return;
+    if (remember.checked) {
+      storeSet(local, REMEMBER_KEY, "1");
+      for (const field of root.querySelectorAll("[data-store]")) storeSet(local, STORE_PREFIX + field.dataset.store, field.value);
+    } else {
+      local.removeItem(REMEMBER_KEY);
+      for (const field of root.querySelectorAll("[data-store]")) local.removeItem(STORE_PREFIX + field.dataset.store);
+    }
+  });
+  document.getElementById("an-clear").addEventListener("click", clearEverything);
+}
+
+function clearEverything() {
+  const session = storage("session");
+  const local = storage("local");
+  for (const field of root.querySelectorAll("[data-store]")) {
+    field.value = "";
+    const key = STORE_PREFIX + field.dataset.store;
+    if (session) session.removeItem(key);
+    if (local) local.removeItem(key);
+  }
+  for (const input of root.querySelectorAll("input[type=file]")) input.value = "";
+  if (session) session.removeItem(HANDOFF_KEY);
+  if (local) local.removeItem(REMEMBER_KEY);
+  document.getElementById("an-remember").checked = false;
+  for (const container of root.querySelectorAll(".an-result")) {
+    container.replaceChildren();
+    delete container.dataset.state;
+  }
+  const url = new URL(location.href);
+  for (const name of ["domain", "ip", "selectors"]) url.searchParams.delete(name);
+  history.replaceState(null, "", url.pathname + url.search);
+  const status = document.getElementById("an-status-text");
+  const previous = status.textContent;
+  status.textContent = "Cleared: the boxes, the results and every stored copy are empty.";
+  setTimeout(() => {
+    if (status.textContent.startsWith("Cleared")) status.textContent = previous;
+  }, 4000);
+}
+
+function setUpTechnical() {
+  const toggle = document.getElementById("an-technical");
+  const apply = () => root.classList.toggle("an--technical", toggle.checked);
+  toggle.addEventListener("change", apply);
+  apply();
 }
 
 function requestFor(kind, form) {
@@ -281,16 +506,82 @@ function requestFor(kind, form) {
   if (kind === "domain") {
     return { domain: form.elements.domain.value, selectors: form.elements.selectors.value.split(/[\s,]+/).filter(Boolean), doh };
   }
-  return { address: form.elements.address.value, doh };
+  return { address: form.elements.address.value.trim(), doh };
+}
+
+function subjectOf(kind, request) {
+  if (kind === "domain") return request.domain;
+  if (kind === "ip") return request.address;
+  return null;
+}
+
+function shareLink(kind, subject) {
+  if (!subject) return null;
+  const url = new URL(location.pathname, location.href);
+  url.searchParams.set(kind, subject);
+  const selectors = kind === "domain" ? document.getElementById("an-domain-selectors").value.trim() : "";
+  if (selectors) url.searchParams.set("selectors", selectors);
+  return url.href;
+}
+
+// Pasted into the wrong tab: offer the right one instead of an analysis that cannot help.
+function wrongTabOffer(kind, form) {
+  const text = form.elements.text.value;
+  const other = suggestTab(kind, text);
+  if (!other) return null;
+  const move = el("button", { type: "button", class: "md-button md-button--primary an-small", "data-switch": other,
+    text: other === "bounce" ? "Explain it as a bounce" : "Check these headers" });
+  const stay = el("button", { type: "button", class: "md-button an-small", "data-stay": kind,
+    text: kind === "headers" ? "Check as headers anyway" : "Explain as a bounce anyway" });
+  move.addEventListener("click", () => {
+    const target = document.getElementById(`an-${other}-text`);
+    target.value = text;
+    target.dispatchEvent(new Event("input"));
+    selectTab(document.getElementById(`an-tab-${other}`), false);
+    target.form.requestSubmit();
+  });
+  stay.addEventListener("click", () => {
+    form.dataset.force = "1";
+    form.requestSubmit();
+  });
+  return el("div", { class: "an-note an-note--warn an-wrong-tab", role: "alert", "data-suggest": other },
+    el("p", { text: other === "bounce"
+      ? "This looks like a bounce (a message saying your mail was not delivered), not the headers of a message you received."
+      : "This looks like the headers of a message, not a bounce. The Headers tab checks their SPF, DKIM and DMARC." }),
+    el("p", {}, move, " ", stay));
 }
 
 function setUpForms() {
   for (const form of root.querySelectorAll("form[data-kind]")) {
+    form.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const kind = form.dataset.kind;
       const container = document.getElementById(`an-result-${kind}`);
       const button = form.querySelector('button[type="submit"]');
+      if (button.disabled) return;
+      const forced = form.dataset.force === "1";
+      delete form.dataset.force;
+      const offer = forced ? null : (kind === "bounce" || kind === "headers") ? wrongTabOffer(kind, form) : null;
+      if (offer) {
+        container.replaceChildren(offer);
+        container.dataset.state = "offer";
+        offer.querySelector("button").focus();
+        return;
+      }
+      if (kind === "domain") {
+        const field = form.elements.domain;
+        const domain = domainFrom(field.value);
+        if (domain && domain !== field.value.trim()) {
+          field.value = domain;
+          field.dispatchEvent(new Event("input"));
+        }
+      }
       const request = requestFor(kind, form);
       button.disabled = true;
       delete container.dataset.state;
@@ -299,10 +590,54 @@ function setUpForms() {
         document.getElementById("an-status").dataset.state === "ready" ? "Analysing…" : "Waiting for the analyzer to finish loading…"));
       const started = performance.now();
       const message = await runInWorker(kind, request);
-      renderAnswer(container, kind, message.json, performance.now() - started);
+      renderAnswer(container, kind, message, performance.now() - started, subjectOf(kind, request));
+      if (kind === "domain" || kind === "ip") {
+        // The address bar becomes a link that runs the same check (names only, never pasted text).
+        const share = shareLink(kind, subjectOf(kind, request));
+        if (share) history.replaceState(null, "", new URL(share).pathname + new URL(share).search);
+      }
       container.dataset.state = "done";
       container.removeAttribute("aria-busy");
       button.disabled = false;
+      const heading = container.querySelector(".an-result-title");
+      if (heading) {
+        heading.focus({ preventScroll: true });
+        heading.scrollIntoView({ block: "start" });
+      }
+    });
+  }
+}
+
+// Open or drop a saved message: read here with FileReader, never uploaded.
+function readFileInto(file, textarea) {
+  if (!file) return;
+  const reader = new FileReader();
+  reader.onload = () => {
+    textarea.value = String(reader.result || "");
+    textarea.dispatchEvent(new Event("input"));
+    textarea.focus();
+  };
+  reader.readAsText(file);
+}
+
+function setUpFiles() {
+  for (const input of root.querySelectorAll("input[type=file][data-file-for]")) {
+    input.addEventListener("change", () => readFileInto(input.files[0], document.getElementById(input.dataset.fileFor)));
+  }
+  for (const area of root.querySelectorAll("textarea[data-drop]")) {
+    area.addEventListener("dragover", (event) => {
+      if ([...(event.dataTransfer.types || [])].includes("Files")) {
+        event.preventDefault();
+        area.classList.add("an-drop");
+      }
+    });
+    area.addEventListener("dragleave", () => area.classList.remove("an-drop"));
+    area.addEventListener("drop", (event) => {
+      area.classList.remove("an-drop");
+      const file = event.dataTransfer.files && event.dataTransfer.files[0];
+      if (!file) return;
+      event.preventDefault();
+      readFileInto(file, area);
     });
   }
 }
@@ -330,16 +665,40 @@ function takeHandoff() {
   } catch {
     // Storage disabled: only the fragment can carry the text.
   }
-  if (!text || !text.trim()) return;
-  document.getElementById("an-tab-bounce").click();
+  if (!text || !text.trim()) return false;
+  selectTab(document.getElementById("an-tab-bounce"), false);
   const field = document.getElementById("an-bounce-text");
   field.value = text;
   field.dispatchEvent(new Event("input"));
   field.form.requestSubmit();
+  return true;
+}
+
+// Shareable links: /analyzer/?domain=example.com or ?ip=192.0.2.1 run that check on open. Only names and
+// addresses: pasted text is never taken from the address. A proposed resolver is settled first.
+function takeShareLink() {
+  const domain = params.get("domain");
+  const address = params.get("ip");
+  const kind = domain ? "domain" : address ? "ip" : null;
+  if (!kind) return;
+  const run = () => {
+    selectTab(document.getElementById(`an-tab-${kind}`), false);
+    if (kind === "domain") {
+      document.getElementById("an-domain-name").value = domain;
+      document.getElementById("an-domain-selectors").value = params.get("selectors") || "";
+    } else {
+      document.getElementById("an-ip-address").value = address;
+    }
+    document.querySelector(`form[data-kind="${kind}"]`).requestSubmit();
+  };
+  if (proposalPending) afterProposal.push(run);
+  else run();
 }
 
 setUpTabs();
 setUpSavedInput();
 setUpResolver();
+setUpTechnical();
 setUpForms();
-takeHandoff();
+setUpFiles();
+if (!takeHandoff()) takeShareLink();

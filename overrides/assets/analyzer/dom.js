@@ -27,10 +27,27 @@ export function humanize(key) {
 }
 
 export function siteLink(target) {
-  // Catalog entry ids become /errors/<id>/; paths and absolute URLs are kept (relative to the site root).
-  if (/^https?:\/\//.test(target)) return target;
-  if (target.startsWith("/")) return new URL(target.slice(1), SITE_ROOT).href;
-  return new URL(`errors/${target}/`, SITE_ROOT).href;
+  // Catalog entry ids become /errors/<id>/ and paths stay on this site; an absolute address is kept only
+  // when it is https: (null otherwise, and no link is drawn). Results never link javascript:, data: or http:.
+  const value = String(target || "").trim();
+  if (!value) return null;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(value)) {
+    try {
+      const url = new URL(value);
+      return url.protocol === "https:" ? url.href : null;
+    } catch {
+      return null;
+    }
+  }
+  if (value.startsWith("//")) return null;
+  if (value.startsWith("/")) return new URL(value.slice(1), SITE_ROOT).href;
+  return new URL(`errors/${encodeURIComponent(value)}/`, SITE_ROOT).href;
+}
+
+// A link from result data: an <a> when siteLink allows the address, else the words as plain text.
+export function safeLink(target, text) {
+  const href = siteLink(target);
+  return href ? el("a", { href, text }) : el("span", { text });
 }
 
 export const VERDICT_WORDS = { pass: "Pass", fail: "Fail", warn: "Warning", info: "Info", error: "Could not check" };
@@ -70,7 +87,7 @@ export function renderCheck(check) {
     el("p", { class: "an-explanation", text: check.explanation }),
     fixes.length ? el("div", { class: "an-fixes" }, el("strong", { text: "How to fix: " }),
       fixes.length === 1 ? fixes[0] : el("ul", {}, fixes.map((fix) => el("li", { text: fix })))) : null,
-    check.link ? el("p", {}, el("a", { href: siteLink(check.link), text: "Read more about this" })) : null,
+    check.link && siteLink(check.link) ? el("p", {}, safeLink(check.link, "Read more about this")) : null,
     renderEvidence(check.evidence));
 }
 

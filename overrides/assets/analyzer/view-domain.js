@@ -36,11 +36,22 @@ function recordFacts(detail) {
 
 // ---------------------------------------------------------------- MX
 
+// DNS answer statuses and DKIM selector statuses in words (never the raw codes).
+const STATUS_WORDS = {
+  ok: "found", nodata: "no record", nxdomain: "no such name", servfail: "server failure (SERVFAIL)",
+  timeout: "no answer in time", error: "could not check", found: "found", not_found: "not found",
+  dns_error: "could not check", invalid_input: "not a valid name",
+};
+
+function statusWords(status) {
+  return STATUS_WORDS[status] || String(status || "").replace(/_/g, " ");
+}
+
 function reverseCell(reverse) {
   if (!reverse) return el("span", { class: "an-muted", text: "—" });
   const names = reverse.names || [];
   const status = reverse.ptr && reverse.ptr.status;
-  if (!names.length) return el("span", {}, chip("fail", "no PTR"), status && status !== "ok" ? ` (${status})` : "");
+  if (!names.length) return el("span", {}, chip("fail", "no PTR"), status && status !== "ok" ? ` (${statusWords(status)})` : "");
   return el("span", {}, names.join(", "));
 }
 
@@ -132,7 +143,7 @@ function renderDkim(part, detail) {
       { label: "Selector", cell: (row) => code(row.selector) },
       { label: "Looked up", cell: (row) => code(row.query_name) },
       { label: "Key", cell: (row) => (row.key ? `${String(row.key.key_type || "").toUpperCase()} ${row.key.bits ? `${row.key.bits}-bit` : ""}`.trim() : null) },
-      { label: "Result", cell: (row) => chip(row.verdict, row.status === "found" ? "found" : row.status === "not_found" ? "not found" : row.status) },
+      { label: "Result", cell: (row) => chip(row.verdict, statusWords(row.status)) },
       { label: "What it means", cell: (row) => [row.explanation, row.dns_error ? ` ${row.dns_error.what || row.dns_error}` : ""].join("") },
     ], rows, (row) => ({ "data-selector": row.selector })) : null,
     tried ? note(`${tried} common selector names were also tried${found.length ? `; ${found.length} found` : ", none found"}.`, "an-note an-muted") : null,
@@ -163,7 +174,7 @@ function renderDmarc(part, detail) {
       { label: "Names queried", cell: (row) => (row.queried || []).join(", ") },
       { label: "Found at", cell: (row) => code(row.record_domain ? `_dmarc.${row.record_domain}` : null) },
       { label: "Organizational domain", cell: (row) => code(row.org_domain) },
-      { label: "Result", cell: (row) => (row.status === "found" ? chip("pass", "found") : chip(row.error ? "error" : "fail", row.status)) },
+      { label: "Result", cell: (row) => (row.status === "found" ? chip("pass", "found") : chip(row.error ? "error" : "fail", statusWords(row.status))) },
       { label: "Explanation", cell: (row) => [row.explanation, row.error ? ` ${row.error.what || row.error}` : ""].join("") },
     ], methods, (row) => ({ "data-method": row.method })) : null,
     discovery ? (differences.length
@@ -222,9 +233,10 @@ export function renderIp(result) {
     reverse ? section("Reverse DNS", "reverse",
       facts([
         ["PTR query", code(reverse.reverse_name)],
-        ["Answer", reverse.ptr ? (reverse.ptr.status === "ok" ? (reverse.names || []).join(", ") : `none (${reverse.ptr.status})`) : null],
+        ["Answer", reverse.ptr ? (reverse.ptr.status === "ok" ? (reverse.names || []).join(", ")
+          : ["nxdomain", "nodata"].includes(reverse.ptr.status) ? `none (${statusWords(reverse.ptr.status)})` : statusWords(reverse.ptr.status)) : null],
         ["Forward lookups", forward.length
-          ? forward.map((answer) => `${answer.rtype} ${answer.name} → ${(answer.records || []).join(", ") || answer.status}`).join("; ")
+          ? forward.map((answer) => `${answer.rtype} ${answer.name} → ${(answer.records || []).join(", ") || statusWords(answer.status)}`).join("; ")
           : null],
         ["Forward-confirmed (FCrDNS)", (reverse.names || []).length ? ((reverse.confirmed_by || []).length ? chip("pass", "yes") : chip("fail", "no")) : null],
       ])) : null,

@@ -124,6 +124,16 @@ const DISPOSITION_WORDS = {
   reject: "refuse it (reject)",
 };
 
+// A temperror or permerror means no policy was applied: "deliver normally" would be a wrong promise.
+function dispositionText(dmarc) {
+  if (dmarc.result === "temperror") {
+    return "undecided: the DMARC record could not be looked up (temporary error), so no policy was applied; "
+      + "a receiver may deliver, defer or retry";
+  }
+  if (dmarc.result === "permerror") return "undecided: the DMARC record is unusable (permanent error), so no policy applies";
+  return DISPOSITION_WORDS[dmarc.disposition] || dmarc.disposition || null;
+}
+
 function renderDmarc(result, take) {
   const dmarc = result.dmarc;
   const dmarcChecks = take((check) => check.name === "DMARC");
@@ -134,10 +144,10 @@ function renderDmarc(result, take) {
     renderChecks(dmarcChecks),
     dmarc ? facts([
       ["From domain", code(dmarc.from_domain)],
-      ["DMARC record", record ? code(record) : "none found"],
+      ["DMARC record", record ? code(record) : dmarc.result === "temperror" ? "could not be looked up (DNS failure)" : "none found"],
       ["Record location", dmarc.record_domain ? code(`_dmarc.${dmarc.record_domain}`) : null],
       ["Policy", dmarc.policy ? `${dmarc.policy_tag || "p"}=${dmarc.policy}` : null],
-      ["What the receiver should do", DISPOSITION_WORDS[dmarc.disposition] || dmarc.disposition || null],
+      ["What the receiver should do", el("span", { text: dispositionText(dmarc) || "—" })],
       ["Organizational domain", code(dmarc.org_domain)],
     ]) : null,
     renderAlignmentTable(result),
@@ -149,20 +159,25 @@ function renderDmarc(result, take) {
 
 // ---------------------------------------------------------------- DKIM
 
-function bodyHashText(signature) {
-  if (signature.body_checked === false) return "not checked (no body pasted)";
+function bodyHashText(signature, headersOnly) {
+  // "No body pasted" only when that is the reason: a signature can also stop before its body hash
+  // (no key, a broken tag), and then the body that was pasted is simply not reached.
+  if (signature.body_checked === false) return headersOnly ? "not checked (no body pasted)" : "not checked (the signature was not verified)";
   if (signature.body_hash_ok === true) return "matches";
   if (signature.body_hash_ok === false) return "changed after signing";
   return "—";
 }
 
 function keyText(signature) {
-  if (!signature.key_type) return signature.key_query ? `no usable key at ${signature.key_query}` : "—";
+  if (!signature.key_type) {
+    if (!signature.key_query) return "—";
+    return signature.result === "temperror" ? `could not look up the key at ${signature.key_query}` : `no usable key at ${signature.key_query}`;
+  }
   const bits = signature.key_bits ? ` ${signature.key_bits}-bit` : "";
   return `${signature.key_type.toUpperCase()}${bits}${signature.key_testing ? " (testing, t=y)" : ""}`;
 }
 
-function renderDkimTable(signatures) {
+function renderDkimTable(signatures, headersOnly) {
   const columns = ["#", "d=", "s=", "a=", "c=", "Key", "Body hash", "Result"];
   return el("div", { class: "an-table-wrap" }, el("table", { class: "an-table an-dkim" },
     el("caption", { text: "DKIM signatures, in header order" }),
@@ -177,7 +192,7 @@ function renderDkimTable(signatures) {
           el("td", { text: signature.algorithm || tags.a || "—" }),
           el("td", { text: tags.c || "simple/simple" }),
           el("td", { text: keyText(signature) }),
-          el("td", { text: bodyHashText(signature) }),
+          el("td", { text: bodyHashText(signature, headersOnly) }),
           el("td", {}, resultChip(signature.result), " ", el("code", { class: "an-reason", text: signature.reason }))),
         el("tr", { class: "an-row-explain" }, el("td", {}),
           el("td", { colspan: String(columns.length - 1) }, signature.explanation || "",
@@ -197,7 +212,7 @@ function renderDkim(result, take) {
     dkim.input_error ? renderError(dkim.input_error) : null,
     dkim.headers_only ? note("Only headers were pasted, so each body hash could not be checked: a pass "
       + "here covers the signed headers only.", "an-note an-note--warn") : null,
-    signatures.length ? renderDkimTable(signatures)
+    signatures.length ? renderDkimTable(signatures, Boolean(dkim.headers_only))
       : note("The message has no DKIM-Signature header, so DKIM cannot help it pass DMARC.", "an-note"),
     (dkim.notes || []).map((text) => note(text, "an-note an-muted")),
     renderChecks(leftovers));
@@ -216,8 +231,8 @@ function renderSpf(result, take) {
       ["Connecting IP", code(spf.ip || result.connecting_ip)],
       ["MAIL FROM", code(result.mail_from)],
       ["Domain checked", code(spf.domain)],
-      ["SPF record", spf.record ? code(spf.record) : "none found"],
-      ["Matched mechanism", spf.mechanism ? code(spf.mechanism) : "none (the record's default applied)"],
+      ["SPF record", spf.record ? code(spf.record) : spf.result === "temperror" ? "could not be looked up (DNS failure)" : "none found"],
+      ["Matched mechanism", spf.mechanism ? code(spf.mechanism) : spf.record ? "none (the record's default applied)" : null],
       ["DNS lookups", `${spf.lookups ?? 0} of 10 allowed`],
       ["Void lookups", `${spf.void_lookups ?? 0} of 2 allowed`],
       ["Path", spf.trail && spf.trail.length ? spf.trail.join(" → ") : null],
@@ -309,23 +324,25 @@ function renderReceived(result, take) {
   const firstDay = hops.find((hop) => hop.timestamp);
   const slowest = received.slowest_hop ? received.slowest_hop.position : null;
   const entry = received.first_external ? received.first_external.position : null;
+  // Labelled cells: on a phone the table becomes one small card per hop (an-stack).
+  const cell = (label, attrs, ...children) => el("td", { "data-label": label, ...attrs }, ...children);
   const body = hops.map((hop) => el("tr", { "data-position": String(hop.position) },
-    el("td", { text: String(hop.position) }),
-    el("td", {}, hop.from_name || hop.from_helo || "—",
+    cell("#", { text: String(hop.position) }),
+    cell("From", {}, hop.from_name || hop.from_helo || "—",
       hop.from_helo && hop.from_name && hop.from_helo.toLowerCase() !== hop.from_name.toLowerCase()
         ? el("span", { class: "an-muted", text: ` (HELO ${hop.from_helo})` }) : null),
-    el("td", {}, code(hop.from_ip)),
-    el("td", {}, hop.by || "—", hop.position === entry ? el("span", { class: "an-tag", text: "receiver starts here" }) : null),
-    el("td", { text: hop.protocol || "—" }),
-    el("td", { title: hop.cipher || null, text: hop.tls ? hop.tls_version || "yes" : hop.tls === false ? "no" : "—" }),
-    el("td", { title: hop.timestamp || null, text: hop.timestamp ? clockTime(hop.timestamp, days > 1) : "—" }),
-    el("td", { class: hop.position === slowest ? "an-slow" : null },
+    cell("IP", {}, code(hop.from_ip)),
+    cell("By", {}, hop.by || "—", hop.position === entry ? el("span", { class: "an-tag", text: "receiver starts here" }) : null),
+    cell("Protocol", { text: hop.protocol || "—" }),
+    cell("TLS", { title: hop.cipher || null, text: hop.tls ? hop.tls_version || "yes" : hop.tls === false ? "no" : "—" }),
+    cell("Time", { title: hop.timestamp || null, text: hop.timestamp ? clockTime(hop.timestamp, days > 1) : "—" }),
+    cell("Delay", { class: hop.position === slowest ? "an-slow" : null },
       formatDelay(hop.delay_seconds), hop.position === slowest ? " (slowest)" : "", hop.clock_skew ? " (clock skew)" : "")));
   const total = el("tfoot", {}, el("tr", {}, el("th", { scope: "row", colspan: "7", text: "Total, first to last stamp" }),
-    el("td", { text: formatDelay(received.total_delay_seconds) })));
+    el("td", { "data-label": "Total", text: formatDelay(received.total_delay_seconds) })));
   return section("Received hops", "received",
     received.explanation ? el("p", { text: received.explanation }) : null,
-    el("div", { class: "an-table-wrap" }, el("table", { class: "an-table an-hops" },
+    el("div", { class: "an-table-wrap" }, el("table", { class: "an-table an-hops an-stack" },
       el("caption", { text: `In the order the message travelled (1 = first server)${days === 1 && firstDay
         ? `; times on ${firstDay.timestamp.slice(0, 10)}${/\+00:00$/.test(firstDay.timestamp) ? ", UTC" : ""}` : ""}` }),
       el("thead", {}, el("tr", {}, ["#", "From", "IP", "By", "Protocol", "TLS", "Time", "Delay"]

@@ -14,6 +14,42 @@ const ENTRY_POINTS = {
 
 const timings = {};
 
+// The page's Content-Security-Policy is a meta tag, and it does not reach this worker: a worker takes its
+// policy from its own HTTP response, which static hosts do not all let a site set. So the worker guards
+// its own fetches: this site, and the DNS resolvers the page named for an analysis (the reader's choice),
+// nothing else. It also counts the resolver's answers, so the page can say once that it is unreachable.
+const nativeFetch = self.fetch.bind(self);
+const allowedResolvers = new Set();
+const dnsStats = { asked: 0, answered: 0, failed: 0, error: null };
+
+function resolverKey(url) {
+  const parsed = new URL(url, self.location.href);
+  return `${parsed.origin}${parsed.pathname}`;
+}
+
+self.fetch = async (input, init) => {
+  const url = new URL(typeof input === "string" || input instanceof URL ? String(input) : input.url, self.location.href);
+  if (url.origin === self.location.origin) return nativeFetch(input, init);
+  if (!allowedResolvers.has(resolverKey(url.href))) {
+    throw new TypeError(`${url.origin} is not the DNS resolver chosen on the page`);
+  }
+  dnsStats.asked += 1;
+  try {
+    const response = await nativeFetch(input, init);
+    if (response.ok) {
+      dnsStats.answered += 1;
+    } else {
+      dnsStats.failed += 1;
+      dnsStats.error = `HTTP ${response.status}`;
+    }
+    return response;
+  } catch (error) {
+    dnsStats.failed += 1;
+    dnsStats.error = String((error && error.message) || error);
+    throw error;
+  }
+};
+
 async function timed(phase, work) {
   const started = performance.now();
   postMessage({ type: "progress", phase, ms: null });
@@ -131,8 +167,24 @@ self.onmessage = async (event) => {
   const message = event.data || {};
   if (message.type !== "analyze") return;
   const started = performance.now();
+  const doh = message.request && message.request.doh;
+  if (doh && typeof doh.url === "string") {
+    try {
+      allowedResolvers.add(resolverKey(doh.url));
+    } catch {
+      // Not a URL: the checker reports the setting as unusable.
+    }
+  }
+  const before = { ...dnsStats };
   const json = await analyze(message).catch((error) =>
     failure(`The analysis failed: ${error}`, "Analyzer", "Reload the page and try again.", "internal.error"),
   );
-  postMessage({ id: message.id, type: "result", json, ms: Math.round(performance.now() - started) });
+  // A question still unanswered when the analysis ended timed out on the checker's side.
+  const dns = {
+    asked: dnsStats.asked - before.asked,
+    answered: dnsStats.answered - before.answered,
+    failed: dnsStats.failed - before.failed,
+  };
+  dns.error = dns.failed ? dnsStats.error : dns.asked ? "no answer in time" : null;
+  postMessage({ id: message.id, type: "result", json, dns, ms: Math.round(performance.now() - started) });
 };

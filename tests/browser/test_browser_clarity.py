@@ -1,0 +1,361 @@
+"""Clarity of the analyzer (GitHub issue 7), in real headless Chromium at 1280 px and 390 px: the tab bar
+on a phone, focus after "Analyse", one notice for an unreachable resolver, plain words instead of codes,
+the wrong tab, tables, dark mode, shareable links, copy/download and .eml files.
+
+Screenshots go to $ANALYZER_SCREENSHOTS (or pytest's temp folder) for a person to look at."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from conftest import analyzer_query, new_watched_page, wait_ready
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NEWSLETTER = FIXTURES / "newsletter-dmarc-fail.eml"
+BOUNCE = (
+    "550-5.7.26 Unauthenticated email from example.com is not accepted due to domain's\n"
+    "550 5.7.26 DMARC policy. gsmtp"
+)
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def run_form(page, kind: str) -> str:
+    page.click(f"#an-panel-{kind} button[type=submit]")
+    page.wait_for_selector(f"#an-result-{kind}[data-state=done]", timeout=60_000)
+    return page.inner_text(f"#an-result-{kind}")
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+# ---------------------------------------------------------------- phone tab bar
+
+
+def test_tab_bar_fits_a_phone_screen(analyzer, screenshot):
+    page = analyzer
+    page.set_viewport_size(PHONE)
+    page.open_analyzer(tab="ip")
+    assert no_sideways_scroll(page)
+    tabs = page.eval_on_selector_all(
+        "[role=tab]",
+        "tabs => tabs.map(t => { const r = t.getBoundingClientRect();"
+        " return {text: t.innerText, left: r.left, right: r.right}; })",
+    )
+    assert [tab["text"] for tab in tabs] == ["Bounce", "Headers", "Domain", "IP"]
+    for tab in tabs:
+        assert tab["left"] >= 0 and tab["right"] <= PHONE["width"], tab
+    assert page.is_visible("#an-tab-ip")
+    heights = page.eval_on_selector_all(
+        "[role=tab]", "tabs => tabs.map(t => t.getBoundingClientRect().height)"
+    )
+    assert max(heights) - min(heights) < 1 and max(heights) < 60, heights  # one line each, no broken words
+    screenshot(page, "clarity-tabs-390", full_page=False)
+
+
+# ---------------------------------------------------------------- focus and keyboard
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_analyse_focuses_the_result_heading_and_ctrl_enter_submits(analyzer, viewport, screenshot):
+    page = analyzer
+    page.set_viewport_size(viewport)
+    page.open_analyzer(tab="bounce")
+    page.fill("#an-bounce-text", BOUNCE)
+    page.focus("#an-bounce-text")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#an-result-bounce[data-state=done]", timeout=60_000)
+    focused = page.evaluate("() => document.activeElement.className")
+    assert "an-result-title" in focused
+    box = page.evaluate("() => document.activeElement.getBoundingClientRect().toJSON()")
+    header = page.evaluate("() => document.querySelector('.md-header').getBoundingClientRect().bottom")
+    assert header - 1 <= box["top"] < viewport["height"] - box["height"], (box, header)
+    assert page.inner_text("#an-result-bounce .an-result-title").startswith("What the bounce means")
+    screenshot(page, f"clarity-bounce-result-{viewport['width']}", full_page=False)
+
+
+# ---------------------------------------------------------------- unreachable resolver
+
+
+def dead_resolver_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/dns-query"
+
+
+def test_unreachable_resolver_is_said_once_with_a_switch_and_retry(analyzer, doh_server, screenshot):
+    page = analyzer.open_analyzer(dohformat="json", tab="headers")
+    # "Google" is answered by the local DoH server: the retry target, without leaving the machine.
+    page.context.route(
+        "https://dns.google/resolve*",
+        lambda route: route.fulfill(
+            response=route.fetch(url=doh_server.json_url + "?" + urlparse(route.request.url).query)
+        ),
+    )
+    page.click("#an-settings > summary")
+    page.fill("#an-custom-url", dead_resolver_url())
+    page.dispatch_event("#an-custom-url", "change")
+    page.fill("#an-headers-text", NEWSLETTER.read_text(encoding="utf-8"))
+    text = run_form(page, "headers")
+    notice = page.locator("#an-result-headers .an-resolver-down")
+    assert notice.count() == 1
+    words = notice.inner_text()
+    assert "could not be reached" in words and "SPF" in words and "DMARC" in words
+    assert text.count("Failed to fetch") <= 1, text  # once, in the notice, not once per check
+    lowered = text.lower()
+    assert "dns_error" not in lowered and "dns error" not in lowered
+    assert "no body pasted" not in lowered  # the body was pasted
+    assert "deliver normally" not in lowered  # a temperror decides nothing
+    screenshot(page, "clarity-resolver-down-1280")
+    page.set_viewport_size(PHONE)
+    assert no_sideways_scroll(page)
+    screenshot(page, "clarity-resolver-down-390")
+    page.set_viewport_size(DESKTOP)
+    # The control is right there: switch to another resolver and run again.
+    page.select_option("#an-result-headers .an-resolver-down select", "google")
+    page.click("#an-result-headers [data-retry=headers]")
+    page.wait_for_selector("#an-result-headers[data-state=done] .an-result-title", timeout=60_000)
+    page.wait_for_selector("#an-result-headers .an-summary", timeout=60_000)
+    assert page.locator("#an-result-headers .an-resolver-down").count() == 0
+    assert page.inner_text("#an-resolver-name") == "Google"
+    assert "203.0.113.7" in page.inner_text("#an-result-headers [data-block=spf]")
+    assert not page.errors
+
+
+def test_dkim_key_and_dmarc_failures_are_worded_for_what_happened(chromium, site_url, own_doh_server):
+    context = chromium.new_context()
+    page = new_watched_page(context)
+    page.goto(f"{site_url}/analyzer/{analyzer_query(own_doh_server, 'json', 'headers')}")
+    wait_ready(page)
+    page.click("#an-proposal-accept")
+    own_doh_server.fail("s1._domainkey.esp.example", "TXT", "servfail")
+    own_doh_server.fail("_dmarc.shop.example", "TXT", "servfail")
+    page.fill("#an-headers-text", NEWSLETTER.read_text(encoding="utf-8"))
+    text = run_form(page, "headers")
+    body_hash = page.inner_text("#an-result-headers .an-dkim-sig")
+    assert "no body pasted" not in body_hash and "not checked" in body_hash, body_hash
+    assert "could not look up the key" in body_hash, body_hash
+    dmarc = page.inner_text("#an-result-headers [data-block=dmarc] .an-facts")
+    assert "deliver normally" not in dmarc and "undecided" in dmarc, dmarc
+    assert "none found" not in dmarc, dmarc  # the record was not missing: it could not be looked up
+    assert "dns_error" not in text
+    # Some answers came back, so this is not the "resolver could not be reached" case.
+    assert page.locator("#an-result-headers .an-resolver-down").count() == 0
+    context.close()
+
+
+# ---------------------------------------------------------------- technical details
+
+
+def test_reason_codes_and_timings_only_in_the_technical_view(analyzer, screenshot):
+    page = analyzer.open_analyzer(dohformat="json", tab="domain")
+    page.fill("#an-domain-name", "acme.example")
+    run_form(page, "domain")
+    reasons = page.locator("#an-result-domain .an-reason")
+    assert reasons.count() > 0
+    assert not any(reasons.nth(i).is_visible() for i in range(reasons.count()))
+    assert not page.is_visible("#an-result-domain .an-elapsed") and not page.is_visible("#an-timings")
+    assert "dmarc.pass" not in page.inner_text("#an-result-domain") and "mx.ok" not in page.inner_text(
+        "#an-result-domain"
+    )
+    screenshot(page, "clarity-domain-1280")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "clarity-domain-390")
+    page.set_viewport_size(DESKTOP)
+    page.check("#an-technical")
+    assert reasons.first.is_visible() and page.is_visible("#an-result-domain .an-elapsed")
+    assert page.is_visible("#an-timings")
+
+
+# ---------------------------------------------------------------- wrong tab, domain field
+
+
+def test_a_bounce_in_the_headers_tab_is_offered_as_a_bounce_and_the_reverse(analyzer, screenshot):
+    page = analyzer.open_analyzer(tab="headers")
+    page.fill("#an-headers-text", BOUNCE)
+    page.click("#an-panel-headers button[type=submit]")
+    page.wait_for_selector("#an-result-headers[data-state=offer] .an-wrong-tab")
+    offer = page.locator("#an-result-headers .an-wrong-tab")
+    assert offer.count() == 1 and "looks like a bounce" in offer.inner_text()
+    screenshot(page, "clarity-wrong-tab-1280", full_page=False)
+    page.click("#an-result-headers [data-switch=bounce]")
+    page.wait_for_selector("#an-result-bounce[data-state=done]", timeout=60_000)
+    assert page.get_attribute("#an-tab-bounce", "aria-selected") == "true"
+    assert page.input_value("#an-bounce-text") == BOUNCE
+    assert (
+        page.locator("#an-result-bounce .an-match").first.get_attribute("data-entry-id")
+        == "550-5-7-26-gmail-dmarc-reject"
+    )
+    # Headers in the Bounce tab: offered the Headers tab.
+    page.fill(
+        "#an-bounce-text",
+        NEWSLETTER.read_text(encoding="utf-8").split("\n\n")[0].replace("Authentication-Results", "X-AR"),
+    )
+    page.click("#an-panel-bounce button[type=submit]")
+    page.wait_for_selector("#an-result-bounce[data-state=offer] .an-wrong-tab[data-suggest=headers]")
+    # "Explain as a bounce anyway" runs what was asked.
+    page.click("#an-result-bounce [data-stay=bounce]")
+    page.wait_for_selector("#an-result-bounce[data-state=done] .an-result-title", timeout=60_000)
+    assert page.locator("#an-result-bounce .an-wrong-tab").count() == 0
+
+
+@pytest.mark.parametrize(
+    "typed", ["https://www.acme.example/contact?x=1", "Ann <ann@acme.example>", "mailto:ann@acme.example"]
+)
+def test_the_domain_field_takes_the_domain_from_a_url_or_an_email_address(analyzer, typed):
+    page = analyzer.open_analyzer(dohformat="json", tab="domain")
+    page.fill("#an-domain-name", typed)
+    run_form(page, "domain")
+    expected = "www.acme.example" if typed.startswith("https") else "acme.example"
+    assert page.input_value("#an-domain-name") == expected
+    assert page.inner_text("#an-result-domain .an-result-title") == f"Domain audit: {expected}"
+    assert page.locator("#an-result-domain .an-error").count() == 0 or expected.startswith("www")
+
+
+# ---------------------------------------------------------------- tables
+
+
+def test_tables_scroll_instead_of_clipping_and_hop_values_stay_whole(analyzer, screenshot):
+    page = analyzer.open_analyzer(dohformat="json", tab="headers")
+    page.fill("#an-headers-text", NEWSLETTER.read_text(encoding="utf-8"))
+    run_form(page, "headers")
+    assert no_sideways_scroll(page)
+    geometry = page.evaluate(
+        """() => {
+          const table = document.querySelector("#an-result-headers tr.an-align").closest("table");
+          const wrap = table.closest(".an-table-wrap");
+          const content = document.querySelector(".md-content__inner").getBoundingClientRect();
+          wrap.scrollLeft = wrap.scrollWidth;
+          const last = table.querySelector("thead th:last-child").getBoundingClientRect();
+          const box = wrap.getBoundingClientRect();
+          return {overflow: getComputedStyle(wrap).overflowX, wrapRight: box.right,
+                  contentRight: content.right,
+                  lastRight: last.right, lastLeft: last.left, boxLeft: box.left};
+        }"""
+    )
+    assert geometry["overflow"] in ("auto", "scroll"), geometry
+    assert geometry["wrapRight"] <= geometry["contentRight"] + 1, geometry
+    assert (
+        geometry["boxLeft"] - 1 <= geometry["lastLeft"] and geometry["lastRight"] <= geometry["wrapRight"] + 1
+    ), geometry
+    broken = page.evaluate(
+        """() => {
+          const broken = [];
+          for (const cell of document.querySelectorAll("#an-result-headers table.an-hops td")) {
+            const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+              for (const match of node.data.matchAll(/\\S+/g)) {
+                const range = document.createRange();
+                range.setStart(node, match.index);
+                range.setEnd(node, match.index + match[0].length);
+                const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+                if (lines.size > 1) broken.push(match[0]);
+              }
+            }
+          }
+          return broken;
+        }"""
+    )
+    assert broken == [], broken
+    page.evaluate("() => document.querySelector('#an-result-headers [data-block=dmarc]').scrollIntoView()")
+    screenshot(page, "clarity-headers-1280")
+    page.set_viewport_size(PHONE)
+    assert no_sideways_scroll(page)
+    screenshot(page, "clarity-headers-390")
+
+
+# ---------------------------------------------------------------- dark mode
+
+
+def test_dark_mode_follows_the_system_and_the_toggle(chromium, site_url, doh_server, screenshot):
+    context = chromium.new_context(color_scheme="dark", viewport=DESKTOP)
+    page = new_watched_page(context)
+    page.goto(f"{site_url}/analyzer/")
+    wait_ready(page)
+    assert page.get_attribute("body", "data-md-color-scheme") == "slate"
+    background = page.evaluate(
+        "() => getComputedStyle(document.getElementById('an-bounce-text')).backgroundColor"
+    )
+    channels = [
+        int(part) for part in background[background.index("(") + 1 : background.index(")")].split(",")[:3]
+    ]
+    assert sum(channels) < 200, background  # a dark box, not a white one
+    page.fill("#an-bounce-text", BOUNCE)
+    run_form(page, "bounce")
+    screenshot(page, "clarity-dark-1280", full_page=False)
+    page.set_viewport_size(PHONE)
+    screenshot(page, "clarity-dark-390", full_page=False)
+    page.set_viewport_size(DESKTOP)
+    page.click("label[for=__palette_0]")  # "Switch to light mode"
+    assert page.get_attribute("body", "data-md-color-scheme") == "default"
+    assert not page.csp_violations() and not page.errors
+    context.close()
+
+
+# ---------------------------------------------------------------- shareable links
+
+
+def test_domain_and_ip_links_run_on_open_but_pasted_text_never_comes_from_the_address(analyzer, site_url):
+    page = analyzer.open_analyzer(
+        dohformat="json", tab="domain"
+    )  # the reader has accepted the local resolver
+    page.fill("#an-domain-name", "acme.example")
+    run_form(page, "domain")
+    assert urlparse(page.url).query == "domain=acme.example"  # the address bar is now the shareable link
+    assert page.locator("#an-result-domain [data-action=share]").count() == 1
+    page.goto(f"{site_url}/analyzer/?domain=acme.example&selectors=selector1")
+    page.wait_for_selector("#an-result-domain[data-state=done]", timeout=120_000)
+    assert page.get_attribute("#an-tab-domain", "aria-selected") == "true"
+    assert "v=DMARC1" in page.inner_text("#an-result-domain")
+    assert page.input_value("#an-domain-selectors") == "selector1"
+    page.goto(f"{site_url}/analyzer/?ip=192.0.2.10")
+    page.wait_for_selector("#an-result-ip[data-state=done]", timeout=120_000)
+    assert "mx1.acme.example" in page.inner_text("#an-result-ip")
+    page.goto(
+        f"{site_url}/analyzer/?text=550%205.7.1%20x&bounce=550%205.7.1%20x&headers=Subject%3A%20x&tab=bounce"
+    )
+    wait_ready(page)
+    page.wait_for_timeout(300)
+    assert page.input_value("#an-bounce-text") == "" and page.input_value("#an-headers-text") == ""
+    assert page.locator("#an-result-bounce[data-state]").count() == 0
+
+
+# ---------------------------------------------------------------- copy, download, .eml files
+
+
+def test_copy_as_text_download_json_and_open_or_drop_an_eml_file(analyzer, site_url):
+    page = analyzer
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url)
+    page.open_analyzer(dohformat="json", tab="headers")
+    page.set_input_files("#an-headers-file", str(NEWSLETTER))
+    page.wait_for_selector("#an-headers-text:not(:placeholder-shown)")
+    assert page.input_value("#an-headers-text").startswith("Return-Path: <bounce-abc123@em.esp.example>")
+    run_form(page, "headers")
+    page.click("#an-result-headers [data-action=copy]")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied.startswith("Authentication result") and "DMARC and alignment" in copied
+    with page.expect_download() as download_info:
+        page.click("#an-result-headers [data-action=download]")
+    download = download_info.value
+    assert download.suggested_filename == "smtp-analyzer-headers.json"
+    data = json.loads(Path(download.path()).read_text(encoding="utf-8"))
+    assert data["ok"] is True and data["result"]["dmarc"]["from_domain"] == "shop.example"
+    # Drop a saved bounce on the Bounce box: read here with FileReader.
+    page.click("#an-tab-bounce")
+    transfer = page.evaluate_handle(
+        "() => { const dt = new DataTransfer();"
+        " dt.items.add(new File(['550 5.7.1 dropped here'], 'bounce.eml',"
+        " {type: 'message/rfc822'})); return dt; }"
+    )
+    page.dispatch_event("#an-bounce-text", "drop", {"dataTransfer": transfer})
+    page.wait_for_selector("#an-bounce-text:not(:placeholder-shown)")
+    assert page.input_value("#an-bounce-text") == "550 5.7.1 dropped here"
+    assert not page.errors
