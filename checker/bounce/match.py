@@ -27,7 +27,7 @@ ENHANCED_CODE_AGREES = 8
 REPLY_CODE_AGREES = 4
 PROVIDER_AGREES = 6
 CODE_DISAGREES = -30
-PROVIDER_DISAGREES = -60
+PROVIDER_DISAGREES = -100  # below a code-only catch-all: the wrong provider's page misleads
 GENERIC_BASE = 1
 
 # Provider ids that run one mail system: a bounce from one may be answered by an entry of another.
@@ -224,6 +224,7 @@ def score_entry(
         decided_by.append(f"sent by {provider_name or provider}")
     elif provider_disagrees(entry, provider):
         score += PROVIDER_DISAGREES
+
     return EntryMatch(
         entry.entry_id,
         entry.title,
