@@ -310,11 +310,11 @@ async def _read_response(
     reusable = parts[0] == "HTTP/1.1" and "close" not in tokens
     if method.upper() == "HEAD" or status in (204, 304):
         return HttpResponse(status, headers, b""), reusable
-    body, delimited = await _read_body(reader, headers)
+    body, delimited = await read_body(reader, headers)
     return HttpResponse(status, headers, body), reusable and delimited
 
 
-async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> tuple[bytes, bool]:
+async def read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> tuple[bytes, bool]:
     """The body, and whether its end was marked (so the next response starts right after it)."""
     coding = headers.get("transfer-encoding", "").lower()
     if coding:

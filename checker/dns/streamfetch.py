@@ -14,38 +14,13 @@ import urllib.parse
 
 from checker.dns.fetch import (
     DEFAULT_TIMEOUT_SECONDS,
-    MAX_BODY_BYTES,
     Fetch,
     FetchError,
     HttpRequest,
     HttpResponse,
 )
+from checker.dns.pool import read_body
 from checker.numbers import parse_uint
-
-
-async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
-    if headers.get("transfer-encoding", "").lower() == "chunked":
-        body = bytearray()
-        while True:
-            size_line = await reader.readline()
-            size_text = size_line.split(b";")[0].strip() or b"0"
-            if len(size_text) > 8 or not all(c in b"0123456789abcdefABCDEF" for c in size_text):
-                raise FetchError("the server sent a malformed chunk size")
-            size = int(size_text, 16)
-            if size == 0:
-                return bytes(body)
-            if len(body) + size > MAX_BODY_BYTES:
-                raise FetchError(f"the response body is larger than {MAX_BODY_BYTES} bytes")
-            body += await reader.readexactly(size)
-            await reader.readline()
-    if "content-length" in headers:
-        length = parse_uint(headers["content-length"])
-        if length is None:
-            raise FetchError("the server sent a malformed Content-Length")
-        if length > MAX_BODY_BYTES:
-            raise FetchError(f"the response body is larger than {MAX_BODY_BYTES} bytes")
-        return await reader.readexactly(length)
-    return await reader.read(MAX_BODY_BYTES + 1)
 
 
 async def _exchange(request: HttpRequest, ssl_context: ssl.SSLContext | None) -> HttpResponse:
@@ -81,7 +56,8 @@ async def _exchange(request: HttpRequest, ssl_context: ssl.SSLContext | None) ->
                 break
             name, _, value = line.decode("latin-1").partition(":")
             headers[name.strip().lower()] = value.strip()
-        return HttpResponse(status, headers, await _read_body(reader, headers))
+        body, _ = await read_body(reader, headers)  # one reader of HTTP/1.1 bodies, shared with the pool
+        return HttpResponse(status, headers, body)
     finally:
         writer.close()
 
