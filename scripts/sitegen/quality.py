@@ -158,3 +158,32 @@ def unverified_exact_wordings(
 def distinct_source_urls(entries: Iterable[Mapping[str, Any]]) -> set[str]:
     """Every distinct URL the catalog cites in sources."""
     return {str(s["url"]) for entry in entries for s in entry.get("sources", ()) if "url" in s}
+
+
+_RETRY_NOTE = re.compile(r"give[s]? up|days|retr(?:y|ies|ied)", re.IGNORECASE)
+_AUTH_TITLE = re.compile(r"\b(?:SPF|DKIM|DMARC)\b")
+
+
+def depth_gaps(entry: Mapping[str, Any]) -> list[Shortfall]:
+    """What a deliverability engineer expects on top of the minimums (issue 6, "depth").
+
+    A temporary (4xx) entry says whether the sending server retries and when it gives up; an SPF,
+    DKIM or DMARC entry shows a sample Authentication-Results header.
+    """
+    entry_id = str(entry.get("id"))
+    text = " ".join(str(value) for _, value in _prose(entry))
+    gaps = []
+    if str(entry.get("reply_code", ""))[:1] == "4" and not _RETRY_NOTE.search(text):
+        gaps.append(
+            Shortfall(
+                entry_id, "meaning", "quality.no_retry_note", "a 4xx entry must say when the sender gives up"
+            )
+        )
+    about_auth = entry.get("category") == "authentication" and _AUTH_TITLE.search(str(entry.get("title", "")))
+    if about_auth and "Authentication-Results" not in text:
+        gaps.append(
+            Shortfall(
+                entry_id, "meaning", "quality.no_auth_results", "no sample Authentication-Results header"
+            )
+        )
+    return gaps

@@ -33,6 +33,25 @@ def test_entry_links_are_https_and_well_formed(entry: dict) -> None:
     assert problems == []
 
 
+@pytest.mark.parametrize("entry", ENTRIES, ids=IDS)
+def test_entry_has_the_depth_its_kind_needs(entry: dict) -> None:
+    assert [s.explanation for s in quality.depth_gaps(entry)] == []
+
+
+def test_depth_checks_catch_what_they_claim() -> None:
+    temporary = {"id": "t", "reply_code": 451, "meaning": "The server is busy."}
+    auth = {
+        "id": "a",
+        "reply_code": 550,
+        "category": "authentication",
+        "title": "550 DMARC fail",
+        "meaning": "x",
+    }
+    assert [s.reason for s in quality.depth_gaps(temporary)] == ["quality.no_retry_note"]
+    assert [s.reason for s in quality.depth_gaps(auth)] == ["quality.no_auth_results"]
+    assert quality.depth_gaps({**temporary, "meaning": "Your server retries for five days."}) == []
+
+
 def test_no_two_entries_share_a_paragraph() -> None:
     shared = quality.shared_paragraphs(ENTRIES)
     assert {paragraph[:100]: ids for paragraph, ids in shared.items()} == {}
