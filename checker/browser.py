@@ -37,6 +37,9 @@ ANALYSIS_MODULES = (
     "checker.headers",
     "checker.domain",
     "checker.ipcheck",
+    "checker.requirements",
+    "checker.dmarc.next_step",
+    "checker.spf.reduce",
     "checker.dns.factory",
     "checker.dns.fetch",
 )

@@ -119,6 +119,7 @@ class BlocklistResult:
     listing: Listing
     codes: tuple[str, ...]
     meanings: tuple[str, ...]
+    lookup_url: str | None = None  # the list's own lookup and removal page (https)
 
 
 @dataclass(frozen=True)
@@ -177,13 +178,15 @@ async def check_ip(
     checks = list(reverse_dns_checks(reverse))
     for bl in blocklists:
         if bl.id not in by_id:
-            results.append(BlocklistResult(bl.id, bl.name, None, Listing.SKIPPED, (), ()))
+            results.append(BlocklistResult(bl.id, bl.name, None, Listing.SKIPPED, (), (), bl.lookup_url))
             checks.append(_skipped_check(bl, parsed))
             continue
         answer = by_id[bl.id][1]
         meaning = interpret(bl, answer)
         results.append(
-            BlocklistResult(bl.id, bl.name, answer.name, meaning.listing, meaning.codes, meaning.meanings)
+            BlocklistResult(
+                bl.id, bl.name, answer.name, meaning.listing, meaning.codes, meaning.meanings, bl.lookup_url
+            )
         )
         checks.append(_blocklist_check(bl, answer, meaning, parsed, advice.blocklist_retry))
     return IpReport(str(parsed), parsed.version, scope, reverse, tuple(results), tuple(checks))

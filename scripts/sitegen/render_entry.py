@@ -41,6 +41,27 @@ def search_markdown(entry: Entry, providers: Mapping[str, Provider]) -> str:
     )
 
 
+# Entry categories that get a small check on the page (overrides/assets/analyzer/embed.js builds the
+# form): which check fits the cause. Other categories get none.
+EMBED_CHECKS: Mapping[str, str] = {
+    "authentication": "domain",
+    "routing": "domain",
+    "tls": "domain",
+    "reputation": "ip",
+}
+
+
+def _embed_placeholder(entry: Entry) -> str:
+    """An empty, hidden slot for the in-page check; without JavaScript nothing shows."""
+    check = EMBED_CHECKS.get(entry.data["category"])
+    if check is None:
+        return ""
+    return (
+        f'<div class="se-embed" data-embed="{check}" data-category="{esc(entry.data["category"])}" '
+        f'data-entry="{esc(entry.entry_id)}" hidden></div>'
+    )
+
+
 def _source_link(source: Mapping[str, Any]) -> str:
     if "rfc" in source:
         section = str(source.get("section", "")).strip()
@@ -134,7 +155,7 @@ def render_entry(
         f'<a href="{root}browse/categories/{esc(category)}/">'
         f"{esc(CATEGORY_NAMES.get(category, category))}</a>.</p>"
         f'<p><a class="md-button md-button--primary" href="{root}analyzer/">'
-        "Paste your bounce in the analyzer</a></p>"
+        "Paste your bounce in the analyzer</a></p>" + _embed_placeholder(entry)
     )
     examples = "".join(
         f'<pre class="se-example"><code>{esc(example)}</code></pre>' for example in data["examples"]

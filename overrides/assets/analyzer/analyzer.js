@@ -7,7 +7,9 @@ import { el, humanize, renderChecks, renderError, renderScalar, safeLink, summar
 import { domainFrom, suggestTab } from "./input.js";
 import { markResolverDown, resultFrame } from "./result.js";
 import { renderDomain, renderIp } from "./view-domain.js";
+import { bounceVerdict, explanationAfterVerdict, recipientWords } from "./view-bounce.js";
 import { renderHeaders } from "./view-headers.js";
+import { renderDmarcNextStep, renderSenderRules, renderSpfReduction } from "./view-plans.js";
 
 const SITE_ROOT = new URL("../../", import.meta.url);
 const STORE_PREFIX = "smtp-analyzer:";
@@ -140,24 +142,29 @@ function renderStatusFacts(status) {
   ].filter(([, value]) => value !== null && value !== undefined && value !== "");
   return [
     rows.length ? el("dl", { class: "an-facts" }, rows.map(([label, value]) => [el("dt", { text: label }), el("dd", {}, renderScalar(value))])) : null,
-    status.diagnostic ? el("p", { class: "an-record" }, "Server's words: ", el("code", { text: status.diagnostic })) : null,
+    status.diagnostic && recipientWords(status).remote
+      ? el("details", { class: "an-details an-ndr" }, el("summary", { text: "The whole notice" }), el("p", { class: "an-record" }, el("code", { text: status.diagnostic })))
+      : null,
   ];
 }
 
+// The verdict first (what to do, who does it, the entry), then why, then the facts and every match.
 function renderBounce(result) {
   const recipients = Array.isArray(result.recipients) ? result.recipients : [];
   const single = recipients.length === 1;
   return el("div", { class: "an-view an-view--bounce" },
-    result.explanation ? el("p", { class: "an-explanation an-lead", text: result.explanation }) : null,
+    single ? bounceVerdict(recipients[0]) : null,
+    !single && result.explanation ? el("p", { class: "an-explanation an-lead", text: result.explanation }) : null,
     (result.problems || []).map(renderError),
     recipients.map((recipient, index) => el("section", { class: "an-block an-recipient", "data-block": "recipient" },
       single ? null : el("h3", { text: `Recipient ${index + 1}${recipient.status && recipient.status.recipient ? `: ${recipient.status.recipient}` : ""}` }),
-      !single && recipient.explanation ? el("p", { class: "an-explanation", text: recipient.explanation }) : null,
+      single ? null : bounceVerdict(recipient),
+      explanationAfterVerdict(recipient) ? el("p", { class: "an-explanation", text: explanationAfterVerdict(recipient) }) : null,
       recipient.status ? renderStatusFacts(recipient.status) : null,
       recipient.specific === false && (recipient.matches || []).length ? genericNotice(recipient.status) : null,
       (recipient.matches || []).length
         ? [el("h4", { text: "Matching entries, best first" }), renderEntryMatches(recipient.matches)]
-        : el("p", { class: "an-note", text: "No catalog entry matches this text. Search the site for the code, or paste more of the bounce." }))),
+        : null)),
     Array.isArray(result.checks) ? renderChecks(result.checks) : null,
     technicalDetails(result));
 }
@@ -211,6 +218,68 @@ function renderAnswer(container, kind, message, elapsedMs, subject) {
     elapsed: `Analysed in ${(elapsedMs / 1000).toFixed(2)} s.`,
     shareUrl: data.ok && (kind === "domain" || kind === "ip") ? shareLink(kind, subject) : null,
   }));
+  return { ok: Boolean(data.ok), resolverDown };
+}
+
+// ---------------------------------------------------------------- follow-ups in the Headers and Domain results
+
+// A follow-up runs its own entry point in the worker and draws into `slot`; a failure stays in the slot.
+async function runFollowUp(slot, kind, request, render) {
+  slot.setAttribute("aria-busy", "true");
+  slot.dataset.state = "busy";
+  slot.replaceChildren(el("p", { class: "an-working" }, el("span", { class: "an-spinner", "aria-hidden": "true" }), "Checking…"));
+  const message = await runInWorker(kind, request);
+  let data;
+  try {
+    data = JSON.parse(message.json);
+  } catch {
+    data = { ok: false, error: { what: "The analyzer returned something unreadable.", where: kind, fix: "Reload the page." } };
+  }
+  const dns = message.dns || {};
+  if (data.ok && dns.asked > 0 && dns.answered === 0) {
+    slot.replaceChildren(renderError({ what: "Not checked: the DNS resolver could not be reached.", where: "DNS resolver",
+      fix: "Choose another resolver in the DNS resolver setting at the bottom of this page, then run it again." }));
+  } else {
+    try {
+      slot.replaceChildren(data.ok ? render(data.result || {}) : renderError(data.error));
+    } catch (error) {
+      console.error("analyzer: follow-up view failed", error);
+      slot.replaceChildren(renderError({ what: `This result could not be laid out (${error.message}).`, where: kind, fix: "Please report the problem." }));
+    }
+  }
+  slot.dataset.state = "done";
+  slot.removeAttribute("aria-busy");
+}
+
+function addDomainPlans(container, request) {
+  const view = container.querySelector(".an-view--domain");
+  if (!view) return Promise.resolve();
+  const dmarc = el("div", { class: "an-plan-slot", "data-plan": "dmarc" });
+  const spf = el("div", { class: "an-plan-slot", "data-plan": "spf" });
+  const plans = el("div", { class: "an-plans", "data-block": "plans" }, el("h3", { text: "What to change next" }), dmarc, spf);
+  view.insertBefore(plans, view.querySelector(".an-audit-section"));
+  const ask = { domain: request.domain, doh: request.doh };
+  // One after the other: the worker counts each analysis's DNS answers separately.
+  return runFollowUp(dmarc, "dmarc_next", ask, renderDmarcNextStep)
+    .then(() => runFollowUp(spf, "spf_reduce", ask, renderSpfReduction));
+}
+
+function addSenderRulesAction(container, request) {
+  const view = container.querySelector(".an-view--headers");
+  if (!view) return;
+  const slot = el("div", { class: "an-plan-slot", "data-plan": "rules" });
+  const button = el("button", { type: "button", class: "md-button an-small", "data-action": "sender-rules", text: "Sender rules" });
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    await runFollowUp(slot, "requirements", { text: request.text, doh: resolverSetting(), domain_audit: true, ip_check: true }, renderSenderRules);
+    button.disabled = false;
+  });
+  const block = el("section", { class: "an-block an-rules", "data-block": "sender-rules" },
+    el("p", {}, button, " Check this message against the bulk-sender rules of Gmail, Yahoo and Outlook.com, side by side "
+      + "(also looks up the From domain's DNS and the sending IP's reverse DNS)."), slot);
+  const summary = view.querySelector(".an-summary");
+  if (summary) summary.after(block);
+  else view.prepend(block);
 }
 
 function resolverDownNotice(kind, dns) {
@@ -590,7 +659,9 @@ function setUpForms() {
         document.getElementById("an-status").dataset.state === "ready" ? "Analysing…" : "Waiting for the analyzer to finish loading…"));
       const started = performance.now();
       const message = await runInWorker(kind, request);
-      renderAnswer(container, kind, message, performance.now() - started, subjectOf(kind, request));
+      const shown = renderAnswer(container, kind, message, performance.now() - started, subjectOf(kind, request));
+      if (shown.ok && !shown.resolverDown && kind === "domain") addDomainPlans(container, request);
+      if (shown.ok && kind === "headers") addSenderRulesAction(container, request);
       if (kind === "domain" || kind === "ip") {
         // The address bar becomes a link that runs the same check (names only, never pasted text).
         const share = shareLink(kind, subjectOf(kind, request));

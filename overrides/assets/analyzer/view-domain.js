@@ -3,7 +3,7 @@
 // limits, DKIM selectors, DMARC with both discovery methods, MTA-STS / TLS-RPT / BIMI records; for an
 // IP its reverse DNS and a blocklist table. Every check stays visible as a card with its explanation.
 
-import { chip, code, el, facts, note, renderChecks, renderError, section, table, technicalDetails } from "./dom.js";
+import { chip, code, el, facts, note, renderChecks, renderError, safeLink, section, siteLink, table, technicalDetails } from "./dom.js";
 
 const SPF_LOOKUP_LIMIT = 10; // RFC 7208 section 4.6.4
 const SPF_VOID_LIMIT = 2;
@@ -213,6 +213,55 @@ const LISTING = {
   unusable: ["error", "Could not check"],
 };
 
+// The catalog entries a listing leads to: Barracuda's own bounce, else the general "client IP blocklisted".
+const LISTED_ENTRY = "554-5-7-1-client-ip-blocklisted";
+const ENTRY_FOR_LIST = { barracuda: "554-5-7-1-barracuda-reputation-blocked" };
+
+// The verdict first: listed on N lists, not listed, or could not check (never a listing by omission).
+export function ipVerdict(blocklists) {
+  const asked = blocklists.filter((row) => row.listing !== "skipped");
+  const listed = asked.filter((row) => row.listing === "listed");
+  const unknown = asked.filter((row) => row.listing === "failed" || row.listing === "unusable");
+  const names = (rows) => rows.map((row) => row.blocklist_name).join(", ");
+  // Each list named with its own removal or lookup page (https only), so the verdict works on its own.
+  const linked = (rows) => rows.map((row, index) => [index ? ", " : "", row.blocklist_name,
+    siteLink(row.lookup_url) ? [" (", el("a", { href: siteLink(row.lookup_url), class: "an-list-link",
+      text: row.listing === "listed" ? "removal request" : "web lookup" }), ")"] : null]);
+  let verdict;
+  let headline;
+  let detail;
+  if (listed.length) {
+    verdict = "fail";
+    headline = `Listed on ${listed.length} blocklist${listed.length === 1 ? "" : "s"}`;
+    detail = [linked(listed), `. Receivers that use ${listed.length === 1 ? "this list" : "these lists"} refuse mail from this address: `
+      + "fix the cause (an infected machine, a compromised account, a form that sends spam), then ask each list for removal.",
+    unknown.length ? ` Could not check: ${names(unknown)}.` : ""];
+  } else if (unknown.length) {
+    verdict = "error";
+    headline = asked.length === unknown.length ? "Could not check" : `Not listed on ${asked.length - unknown.length}, could not check ${unknown.length}`;
+    detail = ["No usable answer from ", linked(unknown), ". That is not a listing: public DNS resolvers are often refused. "
+      + "Try your own resolver, or the list's web lookup."];
+  } else if (asked.length) {
+    verdict = "pass";
+    headline = "Not listed";
+    detail = [`Not on any of the ${asked.length} blocklists checked (${names(asked)}).`];
+  } else {
+    return null;
+  }
+  const entry = listed.length === 1 && ENTRY_FOR_LIST[listed[0].blocklist_id] ? ENTRY_FOR_LIST[listed[0].blocklist_id] : LISTED_ENTRY;
+  return el("div", { class: `an-summary an-summary--${verdict} an-ip-verdict`, role: "group", "aria-label": "Verdict", "data-verdict": verdict },
+    el("p", { class: "an-summary__head" }, chip(verdict, verdict === "error" ? "Could not check" : undefined), el("strong", { text: headline })),
+    el("p", {}, detail),
+    listed.length ? el("p", {}, "The bounce this causes: ", safeLink(entry, entry === LISTED_ENTRY
+      ? "554 5.7.1 Client host blocked using a blocklist (Spamhaus, DNSBL)" : "554 5.7.1 Client host blocked using Barracuda Reputation (BRBL)")) : null);
+}
+
+function listLink(row) {
+  const href = siteLink(row.lookup_url);
+  if (!href) return null;
+  return el("a", { href, class: "an-list-link", text: row.listing === "listed" ? "Removal request" : "Look it up" });
+}
+
 export function renderIp(result) {
   const checks = Array.isArray(result.checks) ? result.checks : [];
   const blocklists = Array.isArray(result.blocklists) ? result.blocklists : [];
@@ -222,6 +271,7 @@ export function renderIp(result) {
   const forward = reverse && Array.isArray(reverse.forward) ? reverse.forward : [];
   return el("div", { class: "an-view an-view--ip" },
     result.input_error ? renderError(result.input_error) : null,
+    ipVerdict(blocklists),
     facts([
       ["Address", code(result.address)],
       ["Version", result.version ? `IPv${result.version}` : null],
@@ -243,6 +293,7 @@ export function renderIp(result) {
     renderChecks(checks.filter((check) => !listChecks.has(check))),
     blocklists.length ? section("Blocklists (DNSBL)", "blocklists", table(null, [
       { label: "Blocklist", cell: (row) => row.blocklist_name },
+      { label: "Removal or lookup", cell: (row) => listLink(row) },
       { label: "Query", cell: (row) => code(row.query) },
       { label: "Result", cell: (row) => chip(...(LISTING[row.listing] || ["info", row.listing])) },
       { label: "Return codes", cell: (row) => (row.codes || []).join(", ") || null },

@@ -315,6 +315,50 @@ function clockTime(timestamp, withDate) {
   return withDate ? `${timestamp.slice(0, 10)} ${time}` : time;
 }
 
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function svg(tag, attrs, ...children) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function svgText(tag, text) {
+  const node = document.createElementNS(SVG_NS, tag);
+  node.textContent = text;
+  return node;
+}
+
+// One bar per hop, its length proportional to the delay before that hop (drawn in SVG, no library);
+// the labels are HTML text, and each bar also says its delay to screen readers. The table stays below.
+function renderTimeline(hops, slowest) {
+  const delays = hops.map((hop) => (typeof hop.delay_seconds === "number" ? Math.max(0, hop.delay_seconds) : null));
+  const longest = Math.max(0, ...delays.filter((value) => value !== null));
+  if (hops.length < 2) return null;
+  const items = hops.map((hop, index) => {
+    const delay = delays[index];
+    const share = delay === null || longest === 0 ? 0 : delay / longest;
+    const label = index === 0 && delay === null ? "first stamp" : delay === null ? "no time stamp"
+      : `${formatDelay(hop.delay_seconds)}${hop.clock_skew ? " (clock skew)" : ""}`;
+    const spoken = `Hop ${hop.position}, ${hop.by || "unknown server"}: ${index === 0 && delay === null ? "first time stamp, no delay before it" : label}`;
+    const bar = svg("svg", { class: "an-bar", viewBox: "0 0 100 10", preserveAspectRatio: "none", role: "img", "aria-label": spoken, focusable: "false" },
+      svgText("title", spoken),
+      svg("rect", { class: "an-bar__track", x: 0, y: 0, width: 100, height: 10, rx: 1 }),
+      svg("rect", { class: `an-bar__fill${hop.position === slowest ? " an-bar__fill--slow" : ""}`, x: 0, y: 0,
+        width: delay === null ? 0 : Math.max(0.8, share * 100).toFixed(2), height: 10, rx: 1 }));
+    return el("li", { class: `an-timeline__hop${hop.position === slowest ? " an-timeline__hop--slow" : ""}`, "data-position": String(hop.position),
+      "data-share": share.toFixed(3) },
+      el("span", { class: "an-timeline__label" }, el("span", { class: "an-timeline__pos", text: `${hop.position}` }), " ",
+        el("span", { class: "an-timeline__host", text: hop.by || hop.from_name || "—" })),
+      bar,
+      el("span", { class: "an-timeline__delay", text: label + (hop.position === slowest ? " (slowest)" : "") }));
+  });
+  return el("figure", { class: "an-timeline", "aria-labelledby": "an-timeline-caption" },
+    el("figcaption", { id: "an-timeline-caption", text: "Delay before each hop (bar length proportional to the delay; the table below has the details)" }),
+    el("ol", { class: "an-timeline__hops" }, items));
+}
+
 function renderReceived(result, take) {
   const received = result.received || {};
   const cards = take((check) => check.reason === "headers.hops" || check.reason.startsWith("received."));
@@ -342,6 +386,7 @@ function renderReceived(result, take) {
     el("td", { "data-label": "Total", text: formatDelay(received.total_delay_seconds) })));
   return section("Received hops", "received",
     received.explanation ? el("p", { text: received.explanation }) : null,
+    renderTimeline(hops, slowest),
     el("div", { class: "an-table-wrap" }, el("table", { class: "an-table an-hops an-stack" },
       el("caption", { text: `In the order the message travelled (1 = first server)${days === 1 && firstDay
         ? `; times on ${firstDay.timestamp.slice(0, 10)}${/\+00:00$/.test(firstDay.timestamp) ? ", UTC" : ""}` : ""}` }),
