@@ -49,7 +49,7 @@ BOUNCE = (
 )
 
 BARE_HTML = """<!doctype html>
-<html><head><meta charset="utf-8"><title>Bare Pyodide</title>
+<html><head><meta charset="utf-8"><title>Bare Pyodide</title><link rel="icon" href="data:,">
 <script type="module" src="./bare.js"></script></head>
 <body><p id="bare" data-state="loading">Loading Pyodide…</p></body></html>
 """
@@ -115,7 +115,8 @@ def add_bare_page(site_dir: Path) -> None:
     (bare / "index.html").write_text(BARE_HTML, encoding="utf-8")
     (bare / "bare.js").write_text(BARE_JS, encoding="utf-8")
     (bare / "worker.mjs").write_text(BARE_WORKER, encoding="utf-8")
-    (bare / "warm.html").write_text("<!doctype html><title>warm-up</title><p>warm-up</p>", encoding="utf-8")
+    warm = "<!doctype html><title>warm-up</title><link rel=icon href='data:,'><p>warm-up</p>"
+    (bare / "warm.html").write_text(warm, encoding="utf-8")
 
 
 def big_message(size: int = 1_000_000) -> str:

@@ -2,6 +2,8 @@
 // {id, type: "analyze", kind, request} with {id, type: "result", json}. Failures come back as data
 // ({id, type: "result", json: '{"ok": false, ...}'}), never as exceptions across the boundary.
 
+import { bootPython } from "./snapshot.mjs";
+
 const SITE_ROOT = new URL("../../", import.meta.url);
 const PYODIDE_URL = new URL("pyodide/", SITE_ROOT).href;
 const CATALOG_URL = new URL("catalog.json", SITE_ROOT).href;
@@ -10,6 +12,9 @@ const ENTRY_POINTS = {
   headers: "analyze_headers_json",
   domain: "audit_domain_json",
   ip: "check_ip_json",
+  requirements: "sender_requirements_json",
+  dmarc_next: "dmarc_next_step_json",
+  spf_reduce: "spf_reduction_json",
 };
 
 const timings = {};
@@ -76,21 +81,17 @@ async function fetchCatalog() {
   return response.text();
 }
 
-async function fetchLock() {
-  // Revalidated on every visit: it names the current checker wheel by its content hash.
-  const response = await fetch(`${PYODIDE_URL}pyodide-lock.json`, { cache: "no-cache" });
-  if (!response.ok) throw new Error(`HTTP ${response.status} for ${PYODIDE_URL}pyodide-lock.json`);
-  return response.text();
-}
-
+// Python starts from a memory snapshot this browser stored on an earlier visit, or else the normal way
+// (and then stores one): see snapshot.mjs.
 async function startPython() {
-  const [{ loadPyodide }, lockFileContents] = await Promise.all([
-    import(`${PYODIDE_URL}pyodide.mjs`),
-    withRetries(fetchLock),
-  ]);
-  const pyodide = await withRetries(() =>
-    loadPyodide({ indexURL: PYODIDE_URL, lockFileContents, packageBaseUrl: PYODIDE_URL }),
-  );
+  const booted = await bootPython({
+    pyodideUrl: PYODIDE_URL,
+    withRetries,
+    timings,
+    progress: (phase) => postMessage({ type: "progress", phase, ms: null }),
+  });
+  timings.mode = booted.mode;
+  if (booted.snapshotError) timings.snapshotError = booted.snapshotError;
   // Resource timing splits "runtime" into download and interpreter start-up.
   const files = performance.getEntriesByType("resource").filter((entry) => entry.name.startsWith(PYODIDE_URL));
   if (files.length) {
@@ -98,32 +99,35 @@ async function startPython() {
     timings.runtimeFetch = Math.round(fetchMs);
     timings.runtimeBytes = files.reduce((total, entry) => total + (entry.transferSize || 0), 0);
   }
-  return pyodide;
+  return booted;
 }
 
 async function loadEverything() {
   const started = performance.now();
-  // The runtime and the catalog download in parallel; the wheels need the runtime first. Without
-  // the catalog only the bounce tab is lost (it then says so), so that failure is not fatal.
-  const [pyodide, catalog] = await Promise.all([
-    timed("runtime", startPython),
+  // The runtime (with our wheels) and the catalog download in parallel. Without the catalog only the
+  // bounce tab is lost (it then says so), so that failure is not fatal.
+  const [booted, catalog] = await Promise.all([
+    startPython(),
     timed("catalog", () => withRetries(fetchCatalog).catch(() => null)),
   ]);
-  await timed("wheels", () =>
-    withRetries(() => pyodide.loadPackage("smtp-checker", { messageCallback: () => {} })),
-  );
-  const browser = await timed("import", async () => pyodide.pyimport("checker.browser"));
-  // Import the analysis modules now, while the reader is still pasting, not on the first click.
-  const warm = JSON.parse(await timed("warmup", async () => browser.warm_up()));
-  if (!warm.ok) console.warn("analyzer: some modules failed to import", warm.modules);
+  if (!booted.warm.ok) console.warn("analyzer: some modules failed to import", booted.warm.modules);
   if (timings.runtimeFetch !== undefined) timings.pythonInit = Math.max(0, timings.runtime - timings.runtimeFetch);
   timings.ready = Math.round(performance.now() - started);
-  return { browser, catalog };
+  return { browser: booted.browser, catalog, filesReady: booted.filesReady, afterReady: booted.afterReady };
 }
 
 const ready = loadEverything();
 ready.then(
-  () => postMessage({ type: "ready", timings }),
+  async (loaded) => {
+    postMessage({ type: "ready", timings });
+    // Now, before the first analysis runs: import the rest, then store the snapshot (snapshot.mjs).
+    try {
+      const saved = await loaded.afterReady();
+      if (saved) postMessage({ type: "snapshot", ...saved });
+    } catch (error) {
+      postMessage({ type: "snapshot", error: String((error && error.message) || error) });
+    }
+  },
   (error) => postMessage({ type: "failed", error: describeLoadFailure(error), timings }),
 );
 
@@ -150,6 +154,8 @@ async function analyze({ kind, request }) {
     const info = describeLoadFailure(error);
     return failure(info.what, info.where, info.fix, info.reason);
   }
+  // After a snapshot start the wheels' files are still being put back (snapshot.mjs).
+  await loaded.filesReady.catch(() => {});
   const entryPoint = loaded.browser[name];
   try {
     const requestJson = JSON.stringify(request ?? {});
