@@ -3,7 +3,9 @@
 // runs in the module worker (worker.mjs); the Headers, Domain and IP results are drawn by
 // view-headers.js and view-domain.js, and the result frame (heading, copy, download) by result.js.
 
-import { el, humanize, renderChecks, renderError, renderScalar, safeLink, summaryBox, technicalDetails } from "./dom.js";
+import {
+  el, humanize, renderChecks, renderError, renderScalar, safeLink, summaryBox, technicalDetails, usableResolverUrl,
+} from "./dom.js";
 import { domainFrom, suggestTab } from "./input.js";
 import { markResolverDown, resultFrame } from "./result.js";
 import { renderDomain, renderIp } from "./view-domain.js";
@@ -17,8 +19,15 @@ const root = document.getElementById("analyzer");
 
 // ---------------------------------------------------------------- worker plumbing
 
-const worker = new Worker(new URL("./worker.mjs", import.meta.url), { type: "module" });
+let worker = startWorker();
 const pending = new Map();
+
+function startWorker() {
+  const started = new Worker(new URL("./worker.mjs", import.meta.url), { type: "module" });
+  started.onmessage = (event) => onWorkerMessage(event);
+  started.onerror = (event) => onWorkerError(event);
+  return started;
+}
 let nextId = 1;
 // Phases in the order they happen, with the words shown to the reader.
 const phaseLabels = {
@@ -39,7 +48,7 @@ function showTimings(timings) {
   document.getElementById("an-timings").textContent = parts.length ? `(${parts.join(" · ")})` : "";
 }
 
-worker.onmessage = (event) => {
+function onWorkerMessage(event) {
   const message = event.data || {};
   const status = document.getElementById("an-status");
   if (message.type === "progress") {
@@ -60,13 +69,13 @@ worker.onmessage = (event) => {
     pending.get(message.id)(message);
     pending.delete(message.id);
   }
-};
+}
 
 function failureJson(what, where, fix) {
   return JSON.stringify({ ok: false, error: { what, where, fix } });
 }
 
-worker.onerror = (event) => {
+function onWorkerError(event) {
   const status = document.getElementById("an-status");
   status.dataset.state = "failed";
   const error = {
@@ -78,19 +87,57 @@ worker.onerror = (event) => {
   // Nothing will answer the requests in flight any more: end them instead of spinning forever.
   for (const [id, resolve] of pending) resolve({ id, json: failureJson(error.what, error.where, error.fix) });
   pending.clear();
-};
+}
 
 // Generous: a domain audit can wait out several DNS timeouts, but a page must never spin forever.
 const ANALYSIS_TIMEOUT_MS = 120_000;
+// A bounce is read without DNS: if it runs this long, the text itself is the problem.
+const TEXT_ONLY_TIMEOUT_MS = 20_000;
+const TEXT_ONLY_KINDS = new Set(["bounce"]);
+// The same limit the worker applies (checker/browser.py MAX_INPUT_CHARS), checked here first so a
+// huge paste is refused at once instead of being copied to the worker.
+const MAX_INPUT_CHARS = 1_000_000;
+
+// A runaway analysis cannot be interrupted inside Python: stop the worker and start a fresh one, so
+// the next analysis does not queue behind it.
+function restartWorker() {
+  worker.terminate();
+  for (const [id, resolve] of pending) {
+    resolve({ id, json: failureJson("The analyzer was restarted while this ran.", "the analyzer", "Run it again.") });
+  }
+  pending.clear();
+  const status = document.getElementById("an-status");
+  status.dataset.state = "loading";
+  worker = startWorker();
+}
+
+function tooLarge(kind, request) {
+  const text = request && typeof request.text === "string" ? request.text : "";
+  if (text.length <= MAX_INPUT_CHARS) return null;
+  return failureJson(
+    `The pasted text has ${text.length.toLocaleString("en")} characters, more than the ${MAX_INPUT_CHARS.toLocaleString("en")} the analyzer reads.`,
+    `the ${kind} box`,
+    "Paste only the part that matters: the bounce message or the header block, without attachments.",
+  );
+}
 
 function runInWorker(kind, request) {
   const id = nextId++;
+  const refused = tooLarge(kind, request);
+  if (refused) return Promise.resolve({ id, json: refused });
+  const textOnly = TEXT_ONLY_KINDS.has(kind);
+  const limit = textOnly ? TEXT_ONLY_TIMEOUT_MS : ANALYSIS_TIMEOUT_MS;
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       pending.delete(id);
-      resolve({ id, json: failureJson(`The analysis did not finish within ${ANALYSIS_TIMEOUT_MS / 1000} s.`,
-        kind, "Check the DNS resolver setting (a blocked or slow resolver stalls every lookup), then try again.") });
-    }, ANALYSIS_TIMEOUT_MS);
+      const json = textOnly
+        ? failureJson(`Reading this ${kind} took more than ${limit / 1000} s, so it was stopped and the analyzer restarted.`,
+          kind, "No DNS is used for this: the pasted text itself is unusual. Paste only the bounce message, without attachments or long encoded parts.")
+        : failureJson(`The analysis did not finish within ${limit / 1000} s, so it was stopped and the analyzer restarted.`,
+          kind, "Check the DNS resolver setting (a blocked or slow resolver stalls every lookup), then try again.");
+      resolve({ id, json });
+      restartWorker();
+    }, limit);
     pending.set(id, (message) => {
       clearTimeout(timer);
       resolve(message);
@@ -361,16 +408,6 @@ function resolverPicker() {
 function applyResolverChoice(value) {
   document.getElementById("an-resolver").value = value;
   saveResolver();
-}
-
-function usableResolverUrl(url) {
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol === "https:") return true;
-    return parsed.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(parsed.hostname);
-  } catch {
-    return false;
-  }
 }
 
 function dropProposalFromAddress() {

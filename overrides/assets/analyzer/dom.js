@@ -154,3 +154,14 @@ export function summaryBox(summary) {
     el("p", { class: "an-summary__head" }, chip(summary.verdict), el("strong", { text: summary.headline })),
     summary.explanation ? el("p", { text: summary.explanation }) : null);
 }
+
+// A resolver the page may use: https anywhere, or plain http only on this machine (local tests).
+export function usableResolverUrl(url) {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === "https:") return true;
+    return parsed.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(parsed.hostname);
+  } catch {
+    return false;
+  }
+}

@@ -4,7 +4,7 @@
 // chose in the analyzer (kept in this browser), else the site's first offered one: never to an address
 // taken from the page's URL.
 
-import { chip, el, renderError, safeLink, SITE_ROOT } from "./dom.js";
+import { chip, el, renderError, safeLink, SITE_ROOT, usableResolverUrl } from "./dom.js";
 import { bounceVerdict } from "./view-bounce.js";
 import { ipVerdict } from "./view-domain.js";
 
@@ -19,16 +19,6 @@ const DOMAIN_PARTS = {
   routing: ["MX", "SPF", "DMARC"],
   tls: ["MX", "MTA-STS", "TLS-RPT"],
 };
-
-function usableResolverUrl(url) {
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol === "https:") return true;
-    return parsed.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(parsed.hostname);
-  } catch {
-    return false;
-  }
-}
 
 function resolver() {
   try {
