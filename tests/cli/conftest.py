@@ -28,7 +28,9 @@ def cli_doh_server() -> Iterator[DohServer]:
 def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run ``python -m checker ARGS`` from the repository root, as a user would."""
 
-    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "checker", *args],
             cwd=REPO_ROOT,
@@ -36,7 +38,7 @@ def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
             capture_output=True,
             text=True,
             timeout=60,
-            env={"PYTHONIOENCODING": "utf-8", "PATH": "/usr/bin:/bin"},
+            env={"PYTHONIOENCODING": "utf-8", "PATH": "/usr/bin:/bin", **(env or {})},
         )
 
     return run

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,30 +30,20 @@ def https_server(certificate) -> Iterator[DohServer]:
         yield server
 
 
-def run(
-    *args: str, env: dict[str, str] | None = None, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "checker", *args],
-        cwd=REPO_ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PYTHONIOENCODING": "utf-8", "PATH": "/usr/bin:/bin", **(env or {})},
-    )
-
-
-def test_domain_audit_over_https_opens_a_few_connections(https_server: DohServer, certificate) -> None:
+def test_domain_audit_over_https_opens_a_few_connections(
+    run_cli, https_server: DohServer, certificate
+) -> None:
     trust = {CA_FILE_VARIABLE: str(certificate[0])}
-    result = run("domain", "acme.example", "--resolver", "doh-wire", "--doh-url", https_server.url, env=trust)
+    result = run_cli(
+        "domain", "acme.example", "--resolver", "doh-wire", "--doh-url", https_server.url, env=trust
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Domain audit: acme.example" in result.stdout and "Traceback" not in result.stderr
     queries = len(https_server.log)
     assert queries >= 40 and https_server.connections <= DEFAULT_MAX_PER_ORIGIN, https_server.connections
     # the same audit with one connection per query, as before the pool
     https_server.clear_log()
-    before = run(
+    before = run_cli(
         "domain", "acme.example", "--json", "--resolver", "doh-json", "--doh-url", https_server.url,
         env={**trust, KEEP_ALIVE_VARIABLE: "0"},
     )  # fmt: skip
@@ -63,30 +51,30 @@ def test_domain_audit_over_https_opens_a_few_connections(https_server: DohServer
     assert https_server.connections == len(https_server.log) == queries
 
 
-def test_ip_and_headers_over_https(https_server: DohServer, certificate) -> None:
+def test_ip_and_headers_over_https(run_cli, https_server: DohServer, certificate) -> None:
     trust = {CA_FILE_VARIABLE: str(certificate[0])}
-    ip = run("ip", "192.0.2.10", "--resolver", "doh-wire-post", "--doh-url", https_server.url, env=trust)
+    ip = run_cli("ip", "192.0.2.10", "--resolver", "doh-wire-post", "--doh-url", https_server.url, env=trust)
     assert ip.returncode == 0 and "[ip.fcrdns_ok]" in ip.stdout, ip.stdout + ip.stderr
     assert https_server.connections < len(https_server.log)  # the forward lookup reuses a connection
     https_server.clear_log()
     message = (REPO_ROOT / "tests" / "corpora" / "dkim" / "dkimpy-data" / "rfc6376.msg").read_text()
-    headers = run(
+    headers = run_cli(
         "headers", "-", "--resolver", "doh-json", "--doh-url", https_server.url, env=trust, stdin=message
     )
     assert headers.returncode in (0, 1, 3) and "== Checks" in headers.stdout, headers.stderr
     assert "CERTIFICATE" not in headers.stdout and https_server.connections <= DEFAULT_MAX_PER_ORIGIN
 
 
-def test_untrusted_certificate_is_a_dns_error_not_a_crash(https_server: DohServer) -> None:
-    result = run("domain", "acme.example", "--resolver", "doh-wire", "--doh-url", https_server.url)
+def test_untrusted_certificate_is_a_dns_error_not_a_crash(run_cli, https_server: DohServer) -> None:
+    result = run_cli("domain", "acme.example", "--resolver", "doh-wire", "--doh-url", https_server.url)
     assert result.returncode == 3, result.stdout + result.stderr
     assert "CERTIFICATE_VERIFY_FAILED" in result.stdout and "Traceback" not in result.stderr
 
 
-def test_unreadable_ca_file_is_an_input_error(https_server: DohServer, tmp_path: Path) -> None:
+def test_unreadable_ca_file_is_an_input_error(run_cli, https_server: DohServer, tmp_path: Path) -> None:
     bad = tmp_path / "not-a-cert.pem"
     bad.write_text("hello")
-    result = run(
+    result = run_cli(
         "domain", "acme.example", "--resolver", "doh-wire", "--doh-url", https_server.url,
         env={CA_FILE_VARIABLE: str(bad)},
     )  # fmt: skip
