@@ -298,30 +298,16 @@ def _safe_cleanups(
         target = child.domain.lower() if child else term.text.split(":", 1)[-1].lower()
         cost = 1 + (child.lookups_cumulative if child else 0)
         covering = next((other for other in includes if target in _nested_names(children, other, term)), None)
-        if target in seen:
-            terms.remove(term.text)
-            steps.append(
-                ReductionStep(
-                    "remove_duplicate",
-                    term.text,
-                    (),
-                    cost,
-                    "spf_reduce.remove_duplicate",
-                    f"{term.text} is listed twice; the second one only costs lookups.",
-                )
+        if target in seen or covering is not None:
+            why = (
+                f"{term.text} is listed twice; the second one only costs lookups."
+                if target in seen
+                else f"{term.text} is already included through {covering.text}, so listing it again "
+                f"costs {cost} lookups for nothing."
             )
-        elif covering is not None:
             terms.remove(term.text)
             steps.append(
-                ReductionStep(
-                    "remove_duplicate",
-                    term.text,
-                    (),
-                    cost,
-                    "spf_reduce.remove_duplicate",
-                    f"{term.text} is already included through {covering.text}, so listing it again "
-                    f"costs {cost} lookups for nothing.",
-                )
+                ReductionStep("remove_duplicate", term.text, (), cost, "spf_reduce.remove_duplicate", why)
             )
         elif child is not None and child.record is None and target in dead:
             terms.remove(term.text)
