@@ -1,7 +1,7 @@
-"""``python -m checker``: see ``checker.cli``."""
+"""``python -m checker``: see ``checker.frontends.cli``."""
 
 import sys
 
-from checker.cli import main
+from checker.frontends.cli import main
 
 sys.exit(main())

@@ -1,8 +1,8 @@
 """Throughput of the checker's DKIM verification next to dkimpy's ``dkim.verify`` on the same messages.
 
 Run: ``.venv/bin/python scripts/bench_checker.py [--seconds 2]``. Prints messages per second for
-(a) ``checker.dkim.verify_dkim``, (b) ``dkim.verify`` with a dnsfunc over the same records,
-(c) header-only analysis (``checker.headers.analyze_headers``) when that module exists.
+(a) ``checker.mechanisms.dkim.verify_dkim``, (b) ``dkim.verify`` with a dnsfunc over the same records,
+(c) header-only analysis (``checker.analyses.headers.analyze.analyze_headers``) when that module exists.
 The comparison uses single-signature RSA messages: dkimpy verifies only the first signature and
 cannot verify Ed25519 without PyNaCl. Ed25519 throughput of our verifier is printed separately.
 """
@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 import dkim  # noqa: E402
 
-from checker.dkim import verify_dkim  # noqa: E402
-from checker.dns.zone import ZoneResolver  # noqa: E402
+from checker.mechanisms.dkim import verify_dkim  # noqa: E402
+from checker.shared.dns.zone import ZoneResolver  # noqa: E402
 
 DATA = ROOT / "tests" / "corpora" / "dkim" / "dkimpy-data"
 RFC_RSA_KEY = (DATA / "test.txt").read_text().strip()
@@ -126,10 +126,10 @@ async def bench(seconds: float) -> None:
         rate = (await _best_rates({"ours": ours_ed}, seconds))["ours"]
         print(f"{name:40} {rate:11.0f} {'(needs nacl)':>13}")
     try:
-        from checker.headers import analyze_headers  # type: ignore[import-not-found]
+        from checker.analyses.headers.analyze import analyze_headers  # type: ignore[import-not-found]
     except ImportError:
-        # TODO(c): header-only analysis throughput, once checker.headers.analyze_headers exists.
-        print("(c) header-only analysis: TODO, checker.headers.analyze_headers does not exist yet")
+        # TODO(c): header-only analysis throughput, once analyze_headers exists.
+        print("(c) header-only analysis: TODO, analyze_headers does not exist yet")
         return
     headers = (DATA / "test2.message").read_bytes().split(b"\n\n", 1)[0].decode("utf-8", "replace")
     resolver = ZoneResolver(

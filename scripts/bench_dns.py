@@ -28,16 +28,16 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from dohserver import DohServer, self_signed_certificate  # noqa: E402  (tests/ is put on the path above)
 
-from checker.dns.cache import CachingResolver  # noqa: E402
-from checker.dns.doh_json import DohJsonResolver  # noqa: E402
-from checker.dns.doh_wire import DohWireResolver  # noqa: E402
-from checker.dns.fetch import HttpRequest, HttpResponse  # noqa: E402
-from checker.dns.pool import DEFAULT_MAX_PER_ORIGIN, HttpPool  # noqa: E402
-from checker.dns.stats import CountingResolver  # noqa: E402
-from checker.dns.streamfetch import stream_fetch  # noqa: E402
-from checker.dns.zonefile import load_zone  # noqa: E402
-from checker.domain import MX_DEPENDENCY_DEPTH, audit_domain  # noqa: E402
-from checker.orgdomain import PublicSuffixes  # noqa: E402
+from checker.analyses.domain.audit import MX_DEPENDENCY_DEPTH, audit_domain  # noqa: E402
+from checker.shared.dns.cache import CachingResolver  # noqa: E402
+from checker.shared.dns.doh_json import DohJsonResolver  # noqa: E402
+from checker.shared.dns.doh_wire import DohWireResolver  # noqa: E402
+from checker.shared.dns.fetch import HttpRequest, HttpResponse  # noqa: E402
+from checker.shared.dns.pool import DEFAULT_MAX_PER_ORIGIN, HttpPool  # noqa: E402
+from checker.shared.dns.stats import CountingResolver  # noqa: E402
+from checker.shared.dns.streamfetch import stream_fetch  # noqa: E402
+from checker.shared.dns.zonefile import load_zone  # noqa: E402
+from checker.shared.orgdomain import PublicSuffixes  # noqa: E402
 
 ZONE = ROOT / "tests" / "fixtures" / "zones" / "acme-mail.yml"
 DOMAIN = "acme.example"

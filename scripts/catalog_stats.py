@@ -25,9 +25,9 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from checker.bounce.codes import REGISTRY_NAMES  # noqa: E402
-from checker.bounce.match import compile_catalog, rank_entries  # noqa: E402
-from checker.bounce.provider import provider_of_line  # noqa: E402
+from checker.pasted.bounce.codes import REGISTRY_NAMES  # noqa: E402
+from checker.pasted.bounce.match import compile_catalog, rank_entries  # noqa: E402
+from checker.pasted.bounce.provider import provider_of_line  # noqa: E402
 from scripts.sitegen import quality  # noqa: E402
 
 ERRORS = REPO / "errors"

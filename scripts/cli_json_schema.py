@@ -3,7 +3,7 @@
     .venv/bin/python scripts/cli_json_schema.py           # rewrite checker/schemas/cli-json.schema.json
     .venv/bin/python scripts/cli_json_schema.py --check   # exit 1 when the file is out of date
 
-``--json`` prints ``checker.result.to_jsonable`` of the command's result object, so the schema is
+``--json`` prints ``checker.shared.result.to_jsonable`` of the command's result object, so the schema is
 derived from the same dataclasses: every field is required, no other property is allowed, enums list
 their values, ``X | None`` allows null. Fields typed ``Any`` (a mechanism's own detail object) are
 left open. ``tests/cli/test_cli_json_schema.py`` checks the file is current and validates the real
@@ -106,12 +106,12 @@ class _Builder:
 
 def build_schema() -> dict[str, Any]:
     """The schema: ``$defs`` for every result type and one entry per command under ``$defs``."""
-    from checker.bounce.model import BounceAnalysis
-    from checker.catalog_source import CatalogInfo
-    from checker.domain import DomainAudit
-    from checker.headers import HeadersAnalysis
-    from checker.ipcheck import IpReport
-    from checker.result import InputError
+    from checker.analyses.domain.audit import DomainAudit
+    from checker.analyses.headers.analyze import HeadersAnalysis
+    from checker.analyses.ip import IpReport
+    from checker.frontends.catalog_source import CatalogInfo
+    from checker.pasted.bounce.model import BounceAnalysis
+    from checker.shared.result import InputError
 
     builder = _Builder()
     commands = {

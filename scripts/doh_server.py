@@ -20,7 +20,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from dohserver import DohServer, self_signed_certificate  # noqa: E402  (tests/ is put on the path above)
 
-from checker.dns.zonefile import load_zone  # noqa: E402
+from checker.shared.dns.zonefile import load_zone  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

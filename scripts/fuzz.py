@@ -34,59 +34,62 @@ MAX_INPUT = 256 * 1024
 
 
 def _headers(text: str) -> object:
-    from checker.dns.zone import ZoneResolver
-    from checker.headers import analyze_headers
+    from checker.analyses.headers.analyze import analyze_headers
+    from checker.shared.dns.zone import ZoneResolver
 
     return asyncio.run(analyze_headers(text, resolver=ZoneResolver()))
 
 
 def _message(text: str) -> object:
-    from checker.message import parse_pasted_message
+    from checker.pasted.message import parse_pasted_message
 
     return parse_pasted_message(text)
 
 
 def _received(text: str) -> object:
-    from checker.received_hop import parse_received
+    from checker.pasted.received.hop import parse_received
 
     return parse_received(text)
 
 
 def _authres(text: str) -> object:
-    from checker.authres import parse_arc_authentication_results, parse_authentication_results
+    from checker.mechanisms.authres.parse import (
+        parse_arc_authentication_results,
+        parse_authentication_results,
+    )
 
     return parse_authentication_results(text), parse_arc_authentication_results(text)
 
 
 def _dkim(text: str) -> object:
-    from checker.dkim.keys import parse_key_record
-    from checker.dkim.signature import parse_signature
+    from checker.mechanisms.dkim.keys import parse_key_record
+    from checker.mechanisms.dkim.signature import parse_signature
 
     raw = text.encode("utf-8", "surrogatepass")
     return parse_signature(b"DKIM-Signature", raw), parse_key_record(text)
 
 
 def _arc(text: str) -> object:
-    from checker.arc import verify_arc
-    from checker.dns.zone import ZoneResolver
+    from checker.mechanisms.arc import verify_arc
+    from checker.shared.dns.zone import ZoneResolver
 
     return asyncio.run(verify_arc(text.encode("utf-8", "surrogatepass"), resolver=ZoneResolver()))
 
 
 def _dmarc(text: str) -> object:
-    from checker.dmarc.record import parse_dmarc_record
+    from checker.mechanisms.dmarc.record import parse_dmarc_record
 
     return parse_dmarc_record(text)
 
 
 def _spf(text: str) -> object:
-    from checker.spf.syntax import parse_record
+    from checker.mechanisms.spf.syntax import parse_record
 
     return parse_record(text)
 
 
 def _spf_macros(text: str) -> object:
-    from checker.spf.macros import MacroContext, expand, parse_macro_string
+    from checker.mechanisms.spf.macros import MacroContext, expand, parse_macro_string
 
     tokens, error = parse_macro_string(text, explanation=True, allow_space=True)
     if error is not None:
@@ -99,20 +102,20 @@ def _spf_macros(text: str) -> object:
 
 
 def _bounce(text: str) -> object:
-    from checker.bounce.parse import parse_bounce
+    from checker.pasted.bounce.parse import parse_bounce
 
     return parse_bounce(text)
 
 
 def _ip(text: str) -> object:
-    from checker.dns.names import normalize_domain
-    from checker.ipcheck import parse_address
+    from checker.analyses.ip import parse_address
+    from checker.shared.dns.names import normalize_domain
 
     return parse_address(text), normalize_domain(text)
 
 
 def _from(text: str) -> object:
-    from checker.dmarc.author import author_domains
+    from checker.mechanisms.dmarc.author import author_domains
 
     return author_domains([text])
 

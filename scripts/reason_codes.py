@@ -41,27 +41,28 @@ TEMPLATE_SHAPE = re.compile(r"^(?:[a-z][a-z0-9_]*|\{[^{}]+\})(?:\.(?:[a-z0-9_]|\
 
 
 def _requirements() -> list[str]:
-    from checker.requirements.finding import MET, NOT_MET, UNKNOWN
-    from checker.requirements.providers import RULES
+    from checker.analyses.requirements.finding import MET, NOT_MET, UNKNOWN
+    from checker.analyses.requirements.providers import RULES
 
     rules = sorted({spec.rule for spec in RULES})
     return [f"requirements.{rule}.{outcome}" for rule in rules for outcome in (MET, NOT_MET, UNKNOWN)]
 
 
 def _dmarc_results() -> list[str]:
-    from checker.dmarc.checks import VERDICT_OF_DMARC
+    from checker.mechanisms.dmarc.checks import VERDICT_OF_DMARC
 
     return [f"dmarc.{result}" for result in VERDICT_OF_DMARC]
 
 
 def _dmarc_next() -> list[str]:
-    from checker.dmarc.next_step import DmarcNextStep
+    from checker.mechanisms.dmarc.next_step import DmarcNextStep
 
     stages = re.findall(r"``([a-z_]+)``", (DmarcNextStep.__doc__ or "").split("``stage`` names the step")[1])
     return [f"dmarc_next.{stage}" for stage in stages if stage not in ("proposed_record",)]
 
 
-_POLICY_CODES = ("mta_sts", "tls_rpt", "bimi")  # checker/records.py: _MTA_STS, _TLS_RPT, _BIMI
+# checker/analyses/domain/records.py: _MTA_STS, _TLS_RPT, _BIMI
+_POLICY_CODES = ("mta_sts", "tls_rpt", "bimi")
 
 # Every code-shaped f-string in the package: the codes it makes, or None when it makes a DNS name.
 TEMPLATES: dict[str, Callable[[], list[str]] | None] = {
@@ -73,7 +74,8 @@ TEMPLATES: dict[str, Callable[[], list[str]] | None] = {
     "{kind.code}.missing": lambda: [f"{code}.missing" for code in _POLICY_CODES],
     "{kind.code}.multiple_records": lambda: [f"{code}.multiple_records" for code in _POLICY_CODES],
     "{prefix}.{check.reason}": lambda: [f"{code}.lookup_failed" for code in _POLICY_CODES],
-    # checker/mx.py renames the reverse DNS checks of checker/ipcheck.py (reverse_dns_checks)
+    # checker/analyses/domain/mx.py renames the reverse DNS checks of checker/analyses/ip.py
+    # (reverse_dns_checks)
     "mx.{check.reason.split('.', 1)[1]}": lambda: [
         f"mx.{suffix}"
         for suffix in (

@@ -7,7 +7,7 @@ Usage::
     with DohServer(fixture_zone("dns-tests.yml"), delay=0.05) as server:
         server.url        # http://127.0.0.1:PORT/dns-query  (RFC 8484 wire GET/POST, JSON by accept header)
         server.json_url   # http://127.0.0.1:PORT/resolve    (JSON API)
-        server.fail("example.com", "TXT", "http500")   # any of checker.dns.zonefile.FAILURE_MODES
+        server.fail("example.com", "TXT", "http500")   # any of checker.shared.dns.zonefile.FAILURE_MODES
         server.log        # [LoggedQuery(kind, method, name, rtype)] in arrival order
         server.preflights # how many CORS OPTIONS requests were answered
         server.connections # how many TCP connections were accepted
@@ -66,7 +66,7 @@ _REPO_ROOT = str(Path(__file__).resolve().parents[1])
 if _REPO_ROOT not in sys.path:  # importable from any test folder, and from scripts/
     sys.path.insert(0, _REPO_ROOT)
 
-from checker.dns.zonefile import FAILURE_MODES, ZoneData, load_zone  # noqa: E402  (needs the path set above)
+from checker.shared.dns.zonefile import FAILURE_MODES, ZoneData, load_zone  # noqa: E402  (needs the path set above)
 
 DNS_MESSAGE = "application/dns-message"
 DNS_JSON = "application/dns-json"

@@ -3,7 +3,7 @@
 Checking that each example ranks its own entry first compares every example with every entry;
 with 5,000 entries that is tens of millions of regex searches. A pattern can only hit when the
 literal text it requires appears, so entries are indexed by one rare trigram of that literal and
-only the candidates go through ``checker.bounce.match``. Entries whose patterns have no usable
+only the candidates go through ``checker.pasted.bounce.match``. Entries whose patterns have no usable
 literal, and generic entries, are always candidates, so the result equals ranking the whole catalog.
 """
 
@@ -34,7 +34,7 @@ def required_literals(pattern: str) -> list[str]:
     found, run = [], []
     literal = _regex_parser.LITERAL
     for op, argument in [*list(parsed), (None, None)]:
-        # A space in a pattern also matches a hyphen or nothing (checker.bounce.match.lenient_pattern),
+        # A space in a pattern also matches a hyphen or nothing (checker.pasted.bounce.match.lenient_pattern),
         # so a required literal never spans one.
         if op is literal and argument < 128 and argument != 32:
             run.append(chr(argument))

@@ -6,7 +6,7 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from checker.bounce.analyze import WHO_ACTS
+from checker.pasted.bounce.analyze import WHO_ACTS
 
 from .hubs import entry_hub_slugs
 from .markup import DISTINGUISH_LABEL, MarkdownRenderer, esc, md_text, plain_text

@@ -12,8 +12,8 @@ from typing import Any
 
 import jsonschema
 
-from checker.bounce.match import compile_entry, rank_entries
-from checker.bounce.provider import provider_of_line
+from checker.pasted.bounce.match import compile_entry, rank_entries
+from checker.pasted.bounce.provider import provider_of_line
 
 from .model import Catalog, Entry, Provider
 from .prefilter import build_index

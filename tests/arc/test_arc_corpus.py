@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checker.arc import verify_arc
-from checker.dns.zone import ZoneResolver
+from checker.mechanisms.arc import verify_arc
+from checker.shared.dns.zone import ZoneResolver
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpora" / "arc"
 SCENARIOS = list(yaml.safe_load_all((CORPUS / "arc-draft-validation-tests.yml").read_text()))

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checker.arc import verify_arc
-from checker.dns.model import DnsStatus
-from checker.dns.zone import ZoneResolver
-from checker.result import Verdict, to_json
+from checker.mechanisms.arc import verify_arc
+from checker.shared.dns.model import DnsStatus
+from checker.shared.dns.zone import ZoneResolver
+from checker.shared.result import Verdict, to_json
 
 SUITE_FILE = Path(__file__).resolve().parents[1] / "corpora" / "arc" / "arc-draft-validation-tests.yml"
 SUITE = next(yaml.safe_load_all(SUITE_FILE.read_text()))  # the "Chain Validation" scenario

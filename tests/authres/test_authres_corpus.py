@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.authres import AuthenticationResults, parse_authentication_results
-from checker.result import InputError
+from checker.mechanisms.authres.parse import AuthenticationResults, parse_authentication_results
+from checker.shared.result import InputError
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpora" / "authres" / "authres-doctest-cases.json"
 CASES = json.loads(CORPUS.read_text(encoding="utf-8"))["cases"]

@@ -1,11 +1,11 @@
 """Authentication-Results parsing beyond the corpus: comments, quoting, ARC, errors."""
 
-from checker.authres import (
+from checker.mechanisms.authres.parse import (
     AuthenticationResults,
     parse_arc_authentication_results,
     parse_authentication_results,
 )
-from checker.result import InputError
+from checker.shared.result import InputError
 
 
 def test_comments_anywhere_are_kept():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checker.bounce import MessageKind, analyze_bounce
-from checker.result import to_json
+from checker.pasted.bounce import MessageKind, analyze_bounce
+from checker.shared.result import to_json
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.bounce import MessageKind, parse_bounce
+from checker.pasted.bounce import MessageKind, parse_bounce
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpora" / "bounces-sisimai"
 TARGET = 0.95

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.bounce import MAX_BOUNCE_BYTES, MessageKind, parse_bounce
+from checker.pasted.bounce import MAX_BOUNCE_BYTES, MessageKind, parse_bounce
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 

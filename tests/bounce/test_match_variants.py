@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from checker.bounce.analyze import analyze_bounce
-from checker.bounce.match import compile_catalog, lenient_pattern, normalise_text, rank_entries
+from checker.pasted.bounce.analyze import analyze_bounce
+from checker.pasted.bounce.match import compile_catalog, lenient_pattern, normalise_text, rank_entries
 
 ENTRIES = [
     {

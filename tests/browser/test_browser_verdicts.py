@@ -45,7 +45,7 @@ def _off_host(urls: list[str]) -> list[str]:
 def verdict_doh():
     from dohserver import DohServer
 
-    from checker.dns.zonefile import ZoneData, load_zone
+    from checker.shared.dns.zonefile import ZoneData, load_zone
 
     zones = [load_zone(path) for path in VERDICT_ZONES]
     zone = ZoneData(

@@ -15,7 +15,7 @@ if str(REPO_ROOT) not in sys.path:
 
 from dohserver import DohServer  # noqa: E402
 
-from checker.dns.zonefile import load_zone  # noqa: E402
+from checker.shared.dns.zonefile import load_zone  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from dohserver import DohServer
 
-from checker import cli
-from checker.dns.zonefile import load_zone
+from checker.frontends import cli
+from checker.shared.dns.zonefile import load_zone
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 README = REPO_ROOT / "checker" / "README.md"

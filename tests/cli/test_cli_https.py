@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from dohserver import DohServer, self_signed_certificate
 
-from checker.dns.pool import CA_FILE_VARIABLE, DEFAULT_MAX_PER_ORIGIN, KEEP_ALIVE_VARIABLE
-from checker.dns.zonefile import load_zone
+from checker.shared.dns.pool import CA_FILE_VARIABLE, DEFAULT_MAX_PER_ORIGIN, KEEP_ALIVE_VARIABLE
+from checker.shared.dns.zonefile import load_zone
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="the openssl command is missing")

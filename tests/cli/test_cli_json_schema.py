@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 from dohserver import DohServer
 
-from checker.dns.zonefile import load_zone
+from checker.shared.dns.zonefile import load_zone
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = REPO_ROOT / "checker" / "schemas" / "cli-json.schema.json"

@@ -70,7 +70,7 @@ def test_wheel_carries_the_catalog(wheel: Path) -> None:
 
 @pytest.fixture(scope="module")
 def doh_server() -> Iterator[DohServer]:
-    from checker.dns.zonefile import load_zone
+    from checker.shared.dns.zonefile import load_zone
 
     with DohServer(load_zone(REPO / "tests" / "fixtures" / "zones" / "acme-mail.yml")) as server:
         yield server

@@ -9,10 +9,10 @@ from pathlib import Path
 import dkim
 import pytest
 
-from checker.dkim import parse_key_record, verify_dkim
-from checker.dkim.canon import BodyHasher
-from checker.dkim.rawmail import to_crlf
-from checker.dns.zone import ZoneResolver
+from checker.mechanisms.dkim import parse_key_record, verify_dkim
+from checker.mechanisms.dkim.canon import BodyHasher
+from checker.mechanisms.dkim.rawmail import to_crlf
+from checker.shared.dns.zone import ZoneResolver
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpora" / "dkim"
 DATA = CORPUS / "dkimpy-data"

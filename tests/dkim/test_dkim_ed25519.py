@@ -6,7 +6,7 @@ import importlib.util
 
 import pytest
 
-from checker import ed25519
+from checker.mechanisms.dkim import ed25519
 
 # RFC 8032 section 7.1, TEST 1-3: (public key, message, signature), hex.
 RFC8032_VECTORS = [

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checker.dkim import COMMON_SELECTORS, check_dkim_key, parse_key_record, probe_selectors
-from checker.dns.model import DnsStatus
-from checker.dns.zone import ZoneResolver
-from checker.result import Verdict
+from checker.mechanisms.dkim import COMMON_SELECTORS, check_dkim_key, parse_key_record, probe_selectors
+from checker.shared.dns.model import DnsStatus
+from checker.shared.dns.zone import ZoneResolver
+from checker.shared.result import Verdict
 
 DATA = Path(__file__).resolve().parents[1] / "corpora" / "dkim" / "dkimpy-data"
 RSA_1024 = (DATA / "test.txt").read_text().strip()

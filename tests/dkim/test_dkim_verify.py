@@ -9,10 +9,10 @@ from pathlib import Path
 import dkim
 import pytest
 
-from checker.dkim import verify_dkim
-from checker.dns.model import DnsStatus
-from checker.dns.zone import ZoneResolver
-from checker.result import Verdict, to_json
+from checker.mechanisms.dkim import verify_dkim
+from checker.shared.dns.model import DnsStatus
+from checker.shared.dns.zone import ZoneResolver
+from checker.shared.result import Verdict, to_json
 
 DATA = Path(__file__).resolve().parents[1] / "corpora" / "dkim" / "dkimpy-data"
 PRIVATE = (DATA / "test.private").read_bytes()
@@ -264,7 +264,7 @@ async def test_dkim_empty_input_is_a_clear_input_error() -> None:
 
 
 async def test_dkim_accepts_parsed_pasted_message() -> None:
-    message_module = pytest.importorskip("checker.message")
+    message_module = pytest.importorskip("checker.pasted.message")
     whole = message_module.parse_pasted_message(sign().replace(b"\r\n", b"\n"))
     assert (await verify_dkim(whole, resolver=zone(), now=NOW)).signatures[0].reason == "dkim.pass"
     headers = message_module.parse_pasted_message(sign().split(b"\r\n\r\n", 1)[0].decode())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker.dns.zone import ZoneResolver
+from checker.shared.dns.zone import ZoneResolver
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
 """audit_dmarc: one check per finding, with stable reason codes."""
 
-from checker.dmarc import audit_dmarc
-from checker.dns.model import DnsStatus
-from checker.dns.zone import ZoneResolver
-from checker.orgdomain import PublicSuffixes
-from checker.result import Verdict, to_json
+from checker.mechanisms.dmarc import audit_dmarc
+from checker.shared.dns.model import DnsStatus
+from checker.shared.dns.zone import ZoneResolver
+from checker.shared.orgdomain import PublicSuffixes
+from checker.shared.result import Verdict, to_json
 
 PSL = PublicSuffixes()
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from checker.authres import AuthenticationResults, parse_authentication_results
-from checker.dmarc import RFC7489, RFC9989, verify_dmarc
-from checker.dmarc.author import author_domains, combine_evaluations
-from checker.dns.zone import ZoneResolver
-from checker.orgdomain import PublicSuffixes
+from checker.mechanisms.authres.parse import AuthenticationResults, parse_authentication_results
+from checker.mechanisms.dmarc import RFC7489, RFC9989, verify_dmarc
+from checker.mechanisms.dmarc.author import author_domains, combine_evaluations
+from checker.shared.dns.zone import ZoneResolver
+from checker.shared.orgdomain import PublicSuffixes
 
 CORPORA = Path(__file__).resolve().parents[1] / "corpora"
 BASE = CORPORA / "dmarc" / "authheaders"
@@ -74,7 +74,7 @@ async def test_authheaders_dmarc(case):
         assert isinstance(prev, AuthenticationResults)
         dkim_results = [(r.get("header", "d"), r.result) for r in prev.by_method("dkim")]
     if case["checks"]["dkim"]:
-        from checker.dkim import verify_dkim
+        from checker.mechanisms.dkim import verify_dkim
 
         report = await verify_dkim(raw, resolver=resolver, now=NOW)
         dkim_results += [(s.domain, s.result) for s in report.signatures]
@@ -93,7 +93,7 @@ async def test_authheaders_dmarc(case):
 
 @pytest.mark.parametrize("case", [c for c in CASES if c["checks"]["dkim"]], ids=lambda c: c["id"])
 async def test_authheaders_dkim(case):
-    from checker.dkim import verify_dkim
+    from checker.mechanisms.dkim import verify_dkim
 
     raw = (BASE / case["message"]).read_bytes()
     report = await verify_dkim(raw, resolver=_resolver(), now=NOW)
@@ -106,7 +106,7 @@ async def test_authheaders_dkim(case):
 
 @pytest.mark.parametrize("case", [c for c in CASES if c["checks"]["arc"]], ids=lambda c: c["id"])
 async def test_authheaders_arc(case):
-    from checker.arc import verify_arc
+    from checker.mechanisms.arc import verify_arc
 
     raw = (BASE / case["message"]).read_bytes()
     report = await verify_arc(raw, resolver=_resolver())

@@ -1,9 +1,9 @@
 """discover_dmarc: RFC 7489 (PSL) and RFC 9989 (tree walk) side by side, and their differences."""
 
-from checker.dmarc import RFC9989, discover_dmarc, tree_walk_org_domains
-from checker.dns.model import DnsStatus
-from checker.dns.zone import ZoneResolver
-from checker.orgdomain import PublicSuffixes
+from checker.mechanisms.dmarc import RFC9989, discover_dmarc, tree_walk_org_domains
+from checker.shared.dns.model import DnsStatus
+from checker.shared.dns.zone import ZoneResolver
+from checker.shared.orgdomain import PublicSuffixes
 
 PSL = PublicSuffixes()
 

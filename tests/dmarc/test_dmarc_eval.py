@@ -1,9 +1,9 @@
 """evaluate_dmarc / verify_dmarc: alignment table, policy selection, sampling, fixes, multi-author."""
 
-from checker.dmarc import RFC7489, RFC9989, evaluate_dmarc, parse_dmarc_record, verify_dmarc
-from checker.dmarc.author import author_domains, combine_evaluations
-from checker.dns.zone import ZoneResolver
-from checker.orgdomain import PublicSuffixes
+from checker.mechanisms.dmarc import RFC7489, RFC9989, evaluate_dmarc, parse_dmarc_record, verify_dmarc
+from checker.mechanisms.dmarc.author import author_domains, combine_evaluations
+from checker.shared.dns.zone import ZoneResolver
+from checker.shared.orgdomain import PublicSuffixes
 
 PSL = PublicSuffixes()
 ORG = PSL.organizational_domain
@@ -105,7 +105,7 @@ async def test_verify_dmarc_rfc9989_uses_tree_walk_org_domains(psd_bank_zone: Zo
 
 
 async def test_verify_dmarc_temperror_and_invalid_from():
-    from checker.dns.model import DnsStatus
+    from checker.shared.dns.model import DnsStatus
 
     zone = ZoneResolver(failures={("_dmarc.example.com", "TXT"): DnsStatus.SERVFAIL})
     evaluation = await verify_dmarc("a@example.com", None, None, [], resolver=zone, psl=PSL)

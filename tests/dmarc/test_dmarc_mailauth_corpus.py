@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from checker.dmarc import RFC7489, RFC9989, DmarcEvaluation, verify_dmarc
-from checker.dns.model import DnsStatus
-from checker.dns.zone import ZoneResolver
-from checker.orgdomain import PublicSuffixes
+from checker.mechanisms.dmarc import RFC7489, RFC9989, DmarcEvaluation, verify_dmarc
+from checker.shared.dns.model import DnsStatus
+from checker.shared.dns.zone import ZoneResolver
+from checker.shared.orgdomain import PublicSuffixes
 
 CORPORA = Path(__file__).resolve().parents[1] / "corpora"
 CASES = json.loads((CORPORA / "dmarc" / "mailauth-dmarc-cases.json").read_text(encoding="utf-8"))["cases"]

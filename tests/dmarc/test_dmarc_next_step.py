@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from checker.browser import dmarc_next_step_json
-from checker.dmarc.next_step import build_record, next_dmarc_step, plan_dmarc_next_step
-from checker.dmarc.record import parse_dmarc_record
-from checker.dns.zonefile import load_zone
-from checker.domain import audit_domain
-from checker.result import to_json
+from checker.analyses.domain.audit import audit_domain
+from checker.frontends.browser import dmarc_next_step_json
+from checker.mechanisms.dmarc.next_step import build_record, next_dmarc_step, plan_dmarc_next_step
+from checker.mechanisms.dmarc.record import parse_dmarc_record
+from checker.shared.dns.zonefile import load_zone
+from checker.shared.result import to_json
 
 ZONES = Path(__file__).resolve().parents[1] / "fixtures" / "zones"
 

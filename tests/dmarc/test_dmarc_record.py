@@ -1,6 +1,6 @@
 """parse_dmarc_record: every tag validated, problems reported with codes and positions."""
 
-from checker.dmarc import is_dmarc_record, parse_dmarc_record
+from checker.mechanisms.dmarc import is_dmarc_record, parse_dmarc_record
 
 # The value each optional tag takes when a record leaves it out.
 DEFAULTS = {"pct": 100, "adkim": "r", "aspf": "r", "ri": 86400, "psd": "u", "t": "n", "fo": "0"}

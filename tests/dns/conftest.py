@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from dohserver import DohServer, fixture_zone
 
-from checker.dns.zonefile import ZoneData
+from checker.shared.dns.zonefile import ZoneData
 
 
 @pytest.fixture(scope="session")

@@ -35,10 +35,10 @@ import json, sys
 sys.path.insert(0, "/src")
 for name in [m for m in sys.modules if m == "checker" or m.startswith("checker.")]:
     del sys.modules[name]
-from checker.dns.doh_json import DohJsonResolver
-from checker.dns.doh_wire import DohWireResolver
-from checker.dns.fetch import pyodide_fetch
-from checker.domain import audit_domain
+from checker.shared.dns.doh_json import DohJsonResolver
+from checker.shared.dns.doh_wire import DohWireResolver
+from checker.shared.dns.fetch import pyodide_fetch
+from checker.analyses.domain.audit import audit_domain
 
 answers = {}
 for label, resolver in [

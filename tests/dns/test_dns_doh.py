@@ -8,11 +8,11 @@ import urllib.request
 import pytest
 from dohserver import DohServer
 
-from checker.dns.doh_json import DohJsonResolver
-from checker.dns.doh_wire import DohWireResolver
-from checker.dns.fetch import make_urllib_fetch
-from checker.dns.model import DnsStatus
-from checker.dns.streamfetch import make_stream_fetch
+from checker.shared.dns.doh_json import DohJsonResolver
+from checker.shared.dns.doh_wire import DohWireResolver
+from checker.shared.dns.fetch import make_urllib_fetch
+from checker.shared.dns.model import DnsStatus
+from checker.shared.dns.streamfetch import make_stream_fetch
 
 MODES = ["wire-get", "wire-post", "json-resolve", "json-dns-query"]
 
@@ -185,7 +185,7 @@ async def test_delay_is_applied(dns_test_zone) -> None:
 async def test_answer_to_another_question_is_refused(doh_server: DohServer) -> None:
     import dns.message
 
-    from checker.dns.fetch import HttpResponse
+    from checker.shared.dns.fetch import HttpResponse
 
     async def wrong_answer(request):
         reply = dns.message.make_response(dns.message.make_query("other.test", "A"))

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from checker.dns.fetch import FetchError, HttpRequest, urllib_fetch
-from checker.dns.streamfetch import stream_fetch
+from checker.shared.dns.fetch import FetchError, HttpRequest, urllib_fetch
+from checker.shared.dns.streamfetch import stream_fetch
 
 
 async def serve(reply: bytes, *, stall: float = 0.0):

@@ -7,11 +7,11 @@ import ipaddress
 import dns.reversename
 import pytest
 
-from checker.dns.convert import MAX_RECORDS, capped
-from checker.dns.doh_json import answer_from_json, unquote_txt
-from checker.dns.model import DnsStatus
-from checker.dns.reverse import dnsbl_name, reverse_name
-from checker.dns.zonefile import parse_zone
+from checker.shared.dns.convert import MAX_RECORDS, capped
+from checker.shared.dns.doh_json import answer_from_json, unquote_txt
+from checker.shared.dns.model import DnsStatus
+from checker.shared.dns.reverse import dnsbl_name, reverse_name
+from checker.shared.dns.zonefile import parse_zone
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The keep-alive connection pool the CLI's DoH resolvers share (checker/dns/pool.py).
+"""The keep-alive connection pool the CLI's DoH resolvers share (checker/shared/dns/pool.py).
 
 Against the real local DoH server (plain HTTP and HTTPS with a certificate made for the test), and
 against small asyncio servers that misbehave on purpose: chunked bodies with trailers, a server that
@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 from dohserver import DohServer, fixture_zone, self_signed_certificate
 
-from checker.dns.cache import CachingResolver
-from checker.dns.doh_json import DohJsonResolver
-from checker.dns.doh_wire import DohWireResolver
-from checker.dns.fetch import FetchError, HttpRequest
-from checker.dns.model import DnsStatus
-from checker.dns.pool import DEFAULT_MAX_PER_ORIGIN, HttpPool
-from checker.domain import audit_domain
-from checker.orgdomain import PublicSuffixes
+from checker.analyses.domain.audit import audit_domain
+from checker.shared.dns.cache import CachingResolver
+from checker.shared.dns.doh_json import DohJsonResolver
+from checker.shared.dns.doh_wire import DohWireResolver
+from checker.shared.dns.fetch import FetchError, HttpRequest
+from checker.shared.dns.model import DnsStatus
+from checker.shared.dns.pool import DEFAULT_MAX_PER_ORIGIN, HttpPool
+from checker.shared.orgdomain import PublicSuffixes
 
 PSL_FILE = Path(__file__).resolve().parents[1] / "corpora" / "psl" / "public_suffix_list.dat"
 needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="the openssl command is missing")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from checker.dns.model import DnsStatus
-from checker.dns.system import SystemResolver
+from checker.shared.dns.model import DnsStatus
+from checker.shared.dns.system import SystemResolver
 
 
 async def test_unreachable_name_server_is_a_failed_answer() -> None:

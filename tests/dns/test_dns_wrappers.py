@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from checker.dns.cache import CachingResolver
-from checker.dns.doh_json import DohJsonResolver
-from checker.dns.doh_wire import DohWireResolver
-from checker.dns.factory import make_resolver
-from checker.dns.model import DnsStatus
-from checker.dns.stats import BudgetResolver, CountingResolver, LatencyResolver
-from checker.dns.zone import ZoneResolver
-from checker.result import InputError
+from checker.shared.dns.cache import CachingResolver
+from checker.shared.dns.doh_json import DohJsonResolver
+from checker.shared.dns.doh_wire import DohWireResolver
+from checker.shared.dns.factory import make_resolver
+from checker.shared.dns.model import DnsStatus
+from checker.shared.dns.stats import BudgetResolver, CountingResolver, LatencyResolver
+from checker.shared.dns.zone import ZoneResolver
+from checker.shared.result import InputError
 
 
 def zone() -> ZoneResolver:

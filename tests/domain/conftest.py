@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from dohserver import DohServer, fixture_zone
 
-from checker.dns.zonefile import ZoneData
-from checker.orgdomain import PublicSuffixes
+from checker.shared.dns.zonefile import ZoneData
+from checker.shared.orgdomain import PublicSuffixes
 
 PSL_FILE = Path(__file__).resolve().parents[1] / "corpora" / "psl" / "public_suffix_list.dat"
 

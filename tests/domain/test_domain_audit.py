@@ -6,14 +6,14 @@ import json
 
 from dohserver import DohServer
 
-from checker.dns.cache import CachingResolver
-from checker.dns.doh_wire import DohWireResolver
-from checker.dns.model import DnsAnswer
-from checker.dns.stats import CountingResolver, LatencyResolver
-from checker.dns.streamfetch import make_stream_fetch
-from checker.dns.zonefile import ZoneData
-from checker.domain import MX_DEPENDENCY_DEPTH, audit_domain
-from checker.result import Verdict, to_json
+from checker.analyses.domain.audit import MX_DEPENDENCY_DEPTH, audit_domain
+from checker.shared.dns.cache import CachingResolver
+from checker.shared.dns.doh_wire import DohWireResolver
+from checker.shared.dns.model import DnsAnswer
+from checker.shared.dns.stats import CountingResolver, LatencyResolver
+from checker.shared.dns.streamfetch import make_stream_fetch
+from checker.shared.dns.zonefile import ZoneData
+from checker.shared.result import Verdict, to_json
 
 
 def reasons(audit) -> set[str]:
@@ -109,7 +109,7 @@ async def test_a_crashing_section_becomes_an_error_check(psl) -> None:
 
 
 async def test_spf_include_depth_sets_the_rounds(psl) -> None:
-    from checker.dns.zone import ZoneResolver
+    from checker.shared.dns.zone import ZoneResolver
 
     records = {
         ("deep.test", "TXT"): ["v=spf1 include:l1a.test include:l1b.test include:l1c.test -all"],

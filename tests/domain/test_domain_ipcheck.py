@@ -6,12 +6,19 @@ import ipaddress
 
 import pytest
 
-from checker.dns.blocklists import BARRACUDA, DEFAULT_BLOCKLISTS, SPAMCOP, SPAMHAUS_ZEN, Listing, interpret
-from checker.dns.model import DnsAnswer, DnsStatus
-from checker.dns.stats import CountingResolver, LatencyResolver
-from checker.dns.zonefile import ZoneData
-from checker.ipcheck import address_scope, check_ip, parse_address
-from checker.result import Verdict
+from checker.analyses.ip import address_scope, check_ip, parse_address
+from checker.shared.dns.blocklists import (
+    BARRACUDA,
+    DEFAULT_BLOCKLISTS,
+    SPAMCOP,
+    SPAMHAUS_ZEN,
+    Listing,
+    interpret,
+)
+from checker.shared.dns.model import DnsAnswer, DnsStatus
+from checker.shared.dns.stats import CountingResolver, LatencyResolver
+from checker.shared.dns.zonefile import ZoneData
+from checker.shared.result import Verdict
 
 
 def by_reason(report) -> dict[str, object]:

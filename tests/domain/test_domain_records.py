@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from checker.dns.model import DnsStatus
-from checker.dns.zone import ZoneResolver
-from checker.mx import audit_mx, parse_mx
-from checker.records import audit_bimi, audit_mta_sts, audit_tls_rpt
-from checker.result import Verdict
-from checker.taglist import tag_values
+from checker.analyses.domain.mx import audit_mx, parse_mx
+from checker.analyses.domain.records import audit_bimi, audit_mta_sts, audit_tls_rpt
+from checker.shared.dns.model import DnsStatus
+from checker.shared.dns.zone import ZoneResolver
+from checker.shared.result import Verdict
+from checker.shared.taglist import tag_values
 
 
 def zone(records: dict, failures: dict | None = None) -> ZoneResolver:

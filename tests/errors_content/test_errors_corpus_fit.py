@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:  # no conftest here: folder conftests share one module name
     sys.path.insert(0, str(REPO))
 
-from checker.bounce.match import compile_catalog, rank_entries  # noqa: E402
+from checker.pasted.bounce.match import compile_catalog, rank_entries  # noqa: E402
 
 ERRORS = REPO / "errors"
 CORPUS = REPO / "tests" / "corpora" / "bounces-sisimai" / "expected.json"

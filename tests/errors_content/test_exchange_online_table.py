@@ -22,8 +22,8 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:  # no conftest here: folder conftests share one module name
     sys.path.insert(0, str(REPO))
 
-from checker.bounce.match import compile_catalog, rank_entries  # noqa: E402
-from checker.bounce.provider import guess_provider  # noqa: E402
+from checker.pasted.bounce.match import compile_catalog, rank_entries  # noqa: E402
+from checker.pasted.bounce.provider import guess_provider  # noqa: E402
 
 ERRORS = REPO / "errors"
 TABLE = REPO / "tests" / "fixtures" / "provider_tables" / "exchange_online.json"

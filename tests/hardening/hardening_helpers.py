@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from checker.dns.zone import ZoneResolver
+from checker.shared.dns.zone import ZoneResolver
 
 RECEIVED = "Received: from a.example (a.example [192.0.2.1]) by b.example; Mon, 1 Jan 2024 00:00:00 +0000\r\n"
 CPU_SECONDS_PER_100KB = 1.0
@@ -21,7 +21,7 @@ def cpu_seconds(work: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def analyze(text: str | bytes, resolver: Any = None) -> Any:
-    from checker.headers import analyze_headers
+    from checker.analyses.headers.analyze import analyze_headers
 
     return asyncio.run(analyze_headers(text, resolver=resolver or ZoneResolver()))
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from hardening_helpers import RECEIVED, analyze, cpu_seconds, within_budget
 
-from checker.authres import parse_arc_authentication_results
-from checker.bounce.formats import split_original
-from checker.bounce.mime import _html_to_text, normalise_newlines
-from checker.bounce.parse import parse_bounce
-from checker.cli import main, safe_text
-from checker.dmarc.author import MAX_AUTHOR_DOMAINS, author_domains
-from checker.result import InputError, Verdict
+from checker.frontends.cli import main, safe_text
+from checker.mechanisms.authres.parse import parse_arc_authentication_results
+from checker.mechanisms.dmarc.author import MAX_AUTHOR_DOMAINS, author_domains
+from checker.pasted.bounce.formats import split_original
+from checker.pasted.bounce.mime import _html_to_text, normalise_newlines
+from checker.pasted.bounce.parse import parse_bounce
+from checker.shared.result import InputError, Verdict
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -59,9 +59,9 @@ def test_arc_instance_with_4301_digits_is_a_syntax_error() -> None:
 
 
 def test_unicode_digits_do_not_crash_number_parsers() -> None:
-    from checker.dmarc.record import parse_dmarc_record
-    from checker.mx import parse_mx
-    from checker.spf.syntax import parse_record
+    from checker.analyses.domain.mx import parse_mx
+    from checker.mechanisms.dmarc.record import parse_dmarc_record
+    from checker.mechanisms.spf.syntax import parse_record
 
     assert parse_mx("\u00b2 mx.example") is None
     assert parse_dmarc_record("v=DMARC1; p=none; pct=\u00b2").pct == 100
@@ -125,14 +125,14 @@ def _peak_mb(code: str) -> float:
 
 
 def test_5mb_of_bare_cr_line_ends_stays_in_bounded_memory() -> None:
-    baseline = _peak_mb("import checker.headers, checker.bounce.parse")
+    baseline = _peak_mb("import checker.analyses.headers.analyze, checker.pasted.bounce.parse")
     headers = _peak_mb(
-        "from checker.message import parse_pasted_message\n"
+        "from checker.pasted.message import parse_pasted_message\n"
         "parse_pasted_message('\\r' * (5 * 1024 * 1024 - 10))\n"
         "parse_pasted_message(('Received: x\\r' + 'X-A: ' + 'a' * 60 + '\\r') * 65000)"
     )
     bounce = _peak_mb(
-        "from checker.bounce.parse import parse_bounce\nparse_bounce('\\r' * (5 * 1024 * 1024 - 10))"
+        "from checker.pasted.bounce.parse import parse_bounce\nparse_bounce('\\r' * (5 * 1024 * 1024 - 10))"
     )
     assert headers - baseline < 120, headers - baseline  # was 543 MB
     assert bounce - baseline < 120, bounce - baseline
@@ -142,7 +142,7 @@ def test_normalise_newlines_matches_the_simple_definition_across_chunks(monkeypa
     import random
     import re
 
-    import checker.bounce.mime as mime
+    import checker.pasted.bounce.mime as mime
 
     monkeypatch.setattr(mime, "_CHUNK", 5)
     rng = random.Random(9)

@@ -12,14 +12,14 @@ import dns.rrset
 import pytest
 from dohserver import DohServer
 
-from checker.dns.convert import from_message, owned_records
-from checker.dns.doh_json import DohJsonResolver, answer_from_json
-from checker.dns.doh_wire import DohWireResolver
-from checker.dns.model import DnsStatus
-from checker.dns.streamfetch import make_stream_fetch
-from checker.dns.zonefile import load_zone
-from checker.headers import analyze_headers
-from checker.result import Verdict
+from checker.analyses.headers.analyze import analyze_headers
+from checker.shared.dns.convert import from_message, owned_records
+from checker.shared.dns.doh_json import DohJsonResolver, answer_from_json
+from checker.shared.dns.doh_wire import DohWireResolver
+from checker.shared.dns.model import DnsStatus
+from checker.shared.dns.streamfetch import make_stream_fetch
+from checker.shared.dns.zonefile import load_zone
+from checker.shared.result import Verdict
 
 SERVER = "https://doh.example/dns-query"
 TXT, CNAME = 16, 5
@@ -120,7 +120,7 @@ def test_wire_foreign_owner_is_not_believed() -> None:
 
 @pytest.mark.parametrize("body", [b"", b"\x00", b"\x00\x00\x81\x80" + b"\xff" * 40, bytes(range(256))])
 async def test_wire_garbage_bodies_are_failed_lookups(body: bytes) -> None:
-    from checker.dns.fetch import HttpResponse
+    from checker.shared.dns.fetch import HttpResponse
 
     async def fetch(request):
         return HttpResponse(200, {}, body)

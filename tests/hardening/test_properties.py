@@ -10,28 +10,28 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.arc import verify_arc
-from checker.authres import (
+from checker.analyses.headers.analyze import HeadersAnalysis, analyze_headers
+from checker.analyses.ip import parse_address
+from checker.mechanisms.arc import verify_arc
+from checker.mechanisms.authres.parse import (
     AuthenticationResults,
     parse_arc_authentication_results,
     parse_authentication_results,
 )
-from checker.bounce.model import BounceReport
-from checker.bounce.parse import parse_bounce
-from checker.dkim.keys import DkimKey, parse_key_record
-from checker.dkim.signature import SignatureFields, parse_signature
-from checker.dmarc.author import author_domains
-from checker.dmarc.record import DmarcRecord, parse_dmarc_record
-from checker.dns.names import normalize_domain
-from checker.dns.zone import ZoneResolver
-from checker.headers import HeadersAnalysis, analyze_headers
-from checker.ipcheck import parse_address
-from checker.message import ParsedMessage, parse_pasted_message
-from checker.received import parse_received_chain
-from checker.received_hop import parse_received
-from checker.result import InputError
-from checker.spf.macros import MacroContext, expand, parse_macro_string
-from checker.spf.syntax import SpfRecord, parse_record
+from checker.mechanisms.dkim.keys import DkimKey, parse_key_record
+from checker.mechanisms.dkim.signature import SignatureFields, parse_signature
+from checker.mechanisms.dmarc.author import author_domains
+from checker.mechanisms.dmarc.record import DmarcRecord, parse_dmarc_record
+from checker.mechanisms.spf.macros import MacroContext, expand, parse_macro_string
+from checker.mechanisms.spf.syntax import SpfRecord, parse_record
+from checker.pasted.bounce.model import BounceReport
+from checker.pasted.bounce.parse import parse_bounce
+from checker.pasted.message import ParsedMessage, parse_pasted_message
+from checker.pasted.received.chain import parse_received_chain
+from checker.pasted.received.hop import parse_received
+from checker.shared.dns.names import normalize_domain
+from checker.shared.dns.zone import ZoneResolver
+from checker.shared.result import InputError
 
 SETTINGS = settings(
     max_examples=50, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]

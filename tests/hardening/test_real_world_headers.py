@@ -7,14 +7,14 @@ from pathlib import Path
 
 import dkim
 
-from checker.authres import AuthenticationResults, parse_authentication_results
-from checker.dkim import verify_dkim
-from checker.dkim.signature import decode_qp_identity, parse_signature
-from checker.dmarc import RFC7489
-from checker.dmarc.evaluate import verify_dmarc
-from checker.dns.zone import ZoneResolver
-from checker.headers import analyze_headers
-from checker.orgdomain import default_public_suffixes
+from checker.analyses.headers.analyze import analyze_headers
+from checker.mechanisms.authres.parse import AuthenticationResults, parse_authentication_results
+from checker.mechanisms.dkim import verify_dkim
+from checker.mechanisms.dkim.signature import decode_qp_identity, parse_signature
+from checker.mechanisms.dmarc import RFC7489
+from checker.mechanisms.dmarc.evaluate import verify_dmarc
+from checker.shared.dns.zone import ZoneResolver
+from checker.shared.orgdomain import default_public_suffixes
 
 DATA = Path(__file__).resolve().parents[1] / "corpora" / "dkim" / "dkimpy-data"
 PRIVATE = (DATA / "test.private").read_bytes()

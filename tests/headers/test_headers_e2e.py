@@ -8,10 +8,10 @@ from pathlib import Path
 
 import dkim
 
-from checker.dns.model import DnsStatus
-from checker.dns.zone import ZoneResolver
-from checker.headers import analyze_headers
-from checker.result import Verdict, to_json, to_jsonable
+from checker.analyses.headers.analyze import analyze_headers
+from checker.shared.dns.model import DnsStatus
+from checker.shared.dns.zone import ZoneResolver
+from checker.shared.result import Verdict, to_json, to_jsonable
 
 DATA = Path(__file__).resolve().parents[1] / "corpora" / "dkim" / "dkimpy-data"
 PRIVATE_KEY = (DATA / "test.private").read_bytes()

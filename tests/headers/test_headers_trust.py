@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from checker.authres_trust import classify_auth_results
+from checker.mechanisms.authres.trust import classify_auth_results
 
 
 @dataclass(frozen=True)

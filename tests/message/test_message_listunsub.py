@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from checker.listunsub import check_list_unsubscribe, signed_header_names
-from checker.message import parse_pasted_message
-from checker.result import Verdict
+from checker.mechanisms.listunsub import check_list_unsubscribe, signed_header_names
+from checker.pasted.message import parse_pasted_message
+from checker.shared.result import Verdict
 
 GOOD = (
     "From: news@example.org\n"

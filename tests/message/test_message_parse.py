@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import time
 
-from checker.message import MAX_HEADER_LINES, MAX_INPUT_BYTES, decode_encoded_words, parse_pasted_message
+from checker.pasted.message import (
+    MAX_HEADER_LINES,
+    MAX_INPUT_BYTES,
+    decode_encoded_words,
+    parse_pasted_message,
+)
 
 EML = (
     "Received: from mail.example.org (mail.example.org [192.0.2.1])\n"

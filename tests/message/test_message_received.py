@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from checker.message import parse_pasted_message
-from checker.received import MAX_HOPS, parse_received, parse_received_chain
+from checker.pasted.message import parse_pasted_message
+from checker.pasted.received.chain import MAX_HOPS, parse_received, parse_received_chain
 
 POSTFIX_TLS = (
     "from mail.example.org (mail.example.org [192.0.2.1]) (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 "

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.orgdomain import PublicSuffixes
+from checker.shared.orgdomain import PublicSuffixes
 
 PSL_DIR = Path(__file__).resolve().parents[1] / "corpora" / "psl"
 

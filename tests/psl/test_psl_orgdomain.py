@@ -1,7 +1,7 @@
 """Organizational domains: normalisation, PSL wrapper, and the RFC 9989 tree-walk rules."""
 
-from checker.orgdomain import PublicSuffixes, normalize_domain, org_domain_from_walk, tree_walk_names
-from checker.result import InputError
+from checker.shared.orgdomain import PublicSuffixes, normalize_domain, org_domain_from_walk, tree_walk_names
+from checker.shared.result import InputError
 
 PSL = PublicSuffixes()
 

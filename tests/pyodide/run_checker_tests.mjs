@@ -3,7 +3,8 @@
 //   node tests/pyodide/run_checker_tests.mjs [suite ...] [-- pytest args]
 //
 // The checker comes from our wheel in dist/wheels (loaded through the pyodide-lock.json the site
-// ships), not from the source tree, so this proves the published wheel works. pytest and its deps
+// ships), not from the source tree, so this proves the published wheel works; with CHECKER_FROM=bundle
+// it comes from the analyzer page's archives instead. pytest and its deps
 // come from build/pyodide-test-wheels (scripts/pyodide_test_wheels.py). The last line printed is
 // `PYODIDE_SUMMARY {json}` with the outcome counts; build/pyodide-test-results.json adds the passed test ids.
 
@@ -30,7 +31,9 @@ function fail(message) {
 const runtimeDir = path.join(REPO, "node_modules", "pyodide");
 const wheelDir = path.join(REPO, "dist", "wheels");
 const testWheelDir = path.join(REPO, "build", "pyodide-test-wheels");
-const RESULTS_FILE = path.join(REPO, "build", "pyodide-test-results.json"); // every outcome, incl. passed test ids
+const fromBundle = process.env.CHECKER_FROM === "bundle";
+// Every outcome, incl. passed test ids.
+const RESULTS_FILE = path.join(REPO, "build", `pyodide-test-results${fromBundle ? "-bundle" : ""}.json`);
 if (!fs.existsSync(path.join(runtimeDir, "pyodide.mjs"))) fail("node_modules/pyodide is missing: run `npm ci`.");
 if (!fs.existsSync(path.join(wheelDir, "pyodide-lock.json"))) fail("dist/wheels is empty: run scripts/build_wheels.py.");
 if (!fs.existsSync(testWheelDir)) fail("build/pyodide-test-wheels is missing: run scripts/pyodide_test_wheels.py.");
@@ -38,13 +41,32 @@ if (!suites.length) fail("none of the requested test folders exist.");
 
 const { loadPyodide } = await import(path.join(runtimeDir, "pyodide.mjs"));
 const started = performance.now();
-const pyodide = await loadPyodide({
-  indexURL: `${runtimeDir}/`,
-  lockFileURL: path.join(wheelDir, "pyodide-lock.json"),
-  packageBaseUrl: `${wheelDir}/`,
-});
-await pyodide.loadPackage("smtp-checker", { messageCallback: () => {} });
-console.log(`Pyodide ${pyodide.version} ready with smtp-checker in ${Math.round(performance.now() - started)} ms`);
+// CHECKER_FROM=bundle: the checker comes from the analyzer page's archives (browser-bundle.json, made by
+// scripts/browser_bundle.py: only the modules the browser runs, docstrings stripped), unpacked the way
+// the page does, instead of from the wheels. The same suites then prove the stripped code behaves alike.
+let pyodide;
+if (fromBundle) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(wheelDir, "browser-bundle.json"), "utf8"));
+  pyodide = await loadPyodide({
+    indexURL: `${runtimeDir}/`,
+    lockFileContents: JSON.stringify({ info: manifest.pyodide, packages: {} }),
+  });
+  const extractDir = pyodide.runPython("import site; site.getsitepackages()[0]");
+  for (const archive of manifest.archives) {
+    const bytes = new Uint8Array(fs.readFileSync(path.join(wheelDir, archive.file_name)));
+    pyodide.unpackArchive(bytes, "gztar", { extractDir });
+  }
+  pyodide.runPython("import importlib; importlib.invalidate_caches()");
+} else {
+  pyodide = await loadPyodide({
+    indexURL: `${runtimeDir}/`,
+    lockFileURL: path.join(wheelDir, "pyodide-lock.json"),
+    packageBaseUrl: `${wheelDir}/`,
+  });
+  await pyodide.loadPackage("smtp-checker", { messageCallback: () => {} });
+}
+const source = fromBundle ? "the browser bundle" : "smtp-checker";
+console.log(`Pyodide ${pyodide.version} ready with ${source} in ${Math.round(performance.now() - started)} ms`);
 
 // Copy a host folder into the in-memory file system (skipping caches) so tests see their data.
 function copyTree(hostDir, guestDir) {

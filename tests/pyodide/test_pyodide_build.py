@@ -70,7 +70,7 @@ def test_our_wheel_holds_the_browser_entry_points(lock):
     wheel = build_wheels.WHEEL_DIR / lock["packages"]["smtp-checker"]["file_name"]
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-    assert {"checker/browser.py", "checker/result.py", "checker/py.typed"} <= names
+    assert {"checker/frontends/browser.py", "checker/shared/result.py", "checker/py.typed"} <= names
     assert not any("__pycache__" in name or name.startswith("tests/") for name in names)
 
 

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from qa_helpers import FIXTURES, ZONES, serve_doh
 
-from checker.dns.zone import ZoneResolver
-from checker.dns.zonefile import load_zone
+from checker.shared.dns.zone import ZoneResolver
+from checker.shared.dns.zonefile import load_zone
 
 ZONE = ZONES / "qa-mail.yml"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dohserver import DohServer
 
-from checker.dns.zonefile import load_zone
+from checker.shared.dns.zonefile import load_zone
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ZONES = REPO_ROOT / "tests" / "fixtures" / "zones"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checker.bounce import MessageKind, analyze_bounce
+from checker.pasted.bounce import MessageKind, analyze_bounce
 
 CATALOG = {
     "entries": [

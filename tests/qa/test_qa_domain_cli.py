@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from qa_helpers import FIXTURES, ZONES, run_cli
 
-from checker.cli import cli_advice, main
-from checker.dns.zone import ZoneResolver
-from checker.dns.zonefile import load_zone
-from checker.domain import audit_domain
-from checker.ipcheck import check_ip
-from checker.result import Verdict
+from checker.analyses.domain.audit import audit_domain
+from checker.analyses.ip import check_ip
+from checker.frontends.cli import cli_advice, main
+from checker.shared.dns.zone import ZoneResolver
+from checker.shared.dns.zonefile import load_zone
+from checker.shared.result import Verdict
 
 
 async def test_no_probe_without_selectors_says_nothing_was_checked(qa_zone) -> None:

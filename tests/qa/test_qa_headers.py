@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from checker.authres import AuthenticationResults, parse_authentication_results
-from checker.authres_trust import classify_auth_results
-from checker.dmarc.author import author_domains
-from checker.dns.model import DnsStatus
-from checker.dns.zone import ZoneResolver
-from checker.headers import analyze_headers
-from checker.message import parse_pasted_message
-from checker.result import Verdict, to_json
+from checker.analyses.headers.analyze import analyze_headers
+from checker.mechanisms.authres.parse import AuthenticationResults, parse_authentication_results
+from checker.mechanisms.authres.trust import classify_auth_results
+from checker.mechanisms.dmarc.author import author_domains
+from checker.pasted.message import parse_pasted_message
+from checker.shared.dns.model import DnsStatus
+from checker.shared.dns.zone import ZoneResolver
+from checker.shared.result import Verdict, to_json
 
 M365_AR = (
     "spf=pass (sender IP is 192.0.2.50) smtp.mailfrom=lists.example; dkim=fail (body hash did not "

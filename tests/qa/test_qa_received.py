@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from checker.received import parse_received, parse_received_chain
+from checker.pasted.received.chain import parse_received, parse_received_chain
 
 # SendGrid's internal relay writes a Go-formatted stamp with no ";" before it.
 SENDGRID = (

@@ -13,15 +13,15 @@ import dkim
 import pytest
 from qa_helpers import FIXTURES, REPO_ROOT, ZONES, run_cli, serve_doh
 
-from checker.authres import parse_authentication_results
-from checker.browser import check_ip_json
-from checker.dkim import verify_dkim
-from checker.dns.zone import ZoneResolver
-from checker.dns.zonefile import load_zone
-from checker.domain import audit_domain
-from checker.headers import analyze_headers
-from checker.ipcheck import check_ip
-from checker.result import Verdict
+from checker.analyses.domain.audit import audit_domain
+from checker.analyses.headers.analyze import analyze_headers
+from checker.analyses.ip import check_ip
+from checker.frontends.browser import check_ip_json
+from checker.mechanisms.authres.parse import parse_authentication_results
+from checker.mechanisms.dkim import verify_dkim
+from checker.shared.dns.zone import ZoneResolver
+from checker.shared.dns.zonefile import load_zone
+from checker.shared.result import Verdict
 
 DKIM_DATA = REPO_ROOT / "tests" / "corpora" / "dkim" / "dkimpy-data"
 

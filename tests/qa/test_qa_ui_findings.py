@@ -12,14 +12,14 @@ import pytest
 import yaml
 from qa_helpers import FIXTURES, REPO_ROOT, ZONES, run_cli, serve_doh
 
-from checker.arc import verify_arc
-from checker.browser import analyze_headers_json, audit_domain_json, check_ip_json
-from checker.dns.zonefile import load_zone
-from checker.domain import audit_domain
-from checker.frontend import NEUTRAL_ADVICE, FrontEndAdvice
-from checker.headers import analyze_headers
-from checker.ipcheck import check_ip
-from checker.result import Verdict
+from checker.analyses.advice import NEUTRAL_ADVICE, FrontEndAdvice
+from checker.analyses.domain.audit import audit_domain
+from checker.analyses.headers.analyze import analyze_headers
+from checker.analyses.ip import check_ip
+from checker.frontends.browser import analyze_headers_json, audit_domain_json, check_ip_json
+from checker.mechanisms.arc import verify_arc
+from checker.shared.dns.zonefile import load_zone
+from checker.shared.result import Verdict
 
 ANALYZER_ZONE = REPO_ROOT / "tests" / "browser" / "fixtures" / "analyzer-zone.yml"
 NEWSLETTER = REPO_ROOT / "tests" / "browser" / "fixtures" / "newsletter-dmarc-fail.eml"
@@ -170,7 +170,7 @@ def _arc_suite() -> tuple[dict, dict[tuple[str, str], list[str]]]:
 
 
 async def test_broken_two_hop_chain_has_no_oldest_pass() -> None:
-    from checker.dns.zone import ZoneResolver
+    from checker.shared.dns.zone import ZoneResolver
 
     tests, keys = _arc_suite()
     report = await verify_arc(
@@ -182,7 +182,7 @@ async def test_broken_two_hop_chain_has_no_oldest_pass() -> None:
 
 
 async def test_oldest_pass_is_never_beyond_the_chain_and_only_set_when_it_validates() -> None:
-    from checker.dns.zone import ZoneResolver
+    from checker.shared.dns.zone import ZoneResolver
 
     tests, keys = _arc_suite()
     seen_pass = seen_fail = 0
@@ -200,13 +200,14 @@ async def test_oldest_pass_is_never_beyond_the_chain_and_only_set_when_it_valida
 
 
 # 5. No command-line advice anywhere the browser shows ---------------------------------------------
-CLI_ONLY_MODULES = {"cli.py", "__main__.py", "catalog_source.py"}  # never imported by checker.browser
+# Paths under checker/; checker/frontends/browser.py never imports them.
+CLI_ONLY_MODULES = {"frontends/cli.py", "__main__.py", "frontends/catalog_source.py"}
 
 
 def test_checker_strings_outside_the_cli_name_no_command_line_option() -> None:
     offenders = []
     for path in sorted((REPO_ROOT / "checker").rglob("*.py")):
-        if path.name in CLI_ONLY_MODULES and path.parent.name == "checker":
+        if path.relative_to(REPO_ROOT / "checker").as_posix() in CLI_ONLY_MODULES:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         docstrings = {
@@ -225,8 +226,8 @@ def test_checker_strings_outside_the_cli_name_no_command_line_option() -> None:
 
 
 def test_browser_never_imports_the_cli_only_modules() -> None:
-    source = (REPO_ROOT / "checker" / "browser.py").read_text(encoding="utf-8")
-    assert "checker.cli" not in source and "catalog_source" not in source
+    source = (REPO_ROOT / "checker" / "frontends" / "browser.py").read_text(encoding="utf-8")
+    assert "checker.frontends.cli" not in source and "catalog_source" not in source
 
 
 async def test_browser_answers_carry_no_command_line_advice(qa_zone) -> None:

@@ -10,9 +10,9 @@ import json
 from dohserver import DohServer, fixture_zone
 from test_sender_requirements import message
 
-from checker.browser import dmarc_next_step_json, sender_requirements_json, spf_reduction_json
-from checker.dns.doh_wire import DohWireResolver
-from checker.dns.streamfetch import make_stream_fetch
+from checker.frontends.browser import dmarc_next_step_json, sender_requirements_json, spf_reduction_json
+from checker.shared.dns.doh_wire import DohWireResolver
+from checker.shared.dns.streamfetch import make_stream_fetch
 
 
 async def ask(entry_point, request: dict, zone_file: str) -> dict:

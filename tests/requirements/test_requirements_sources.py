@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.requirements import PROVIDERS, RULES
+from checker.analyses.requirements import PROVIDERS, RULES
 
 DOCS = Path(__file__).resolve().parents[1] / "fixtures" / "provider-docs"
 CAPTURES = {

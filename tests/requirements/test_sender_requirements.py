@@ -15,11 +15,11 @@ import dkim
 import pytest
 from dohserver import fixture_zone
 
-from checker.browser import sender_requirements_json
-from checker.headers import analyze_headers
-from checker.message import parse_pasted_message
-from checker.requirements import RULE_ORDER, RULES, check_sender_requirements, evaluate_requirements
-from checker.result import Verdict, to_json
+from checker.analyses.headers.analyze import analyze_headers
+from checker.analyses.requirements import RULE_ORDER, RULES, check_sender_requirements, evaluate_requirements
+from checker.frontends.browser import sender_requirements_json
+from checker.pasted.message import parse_pasted_message
+from checker.shared.result import Verdict, to_json
 
 DATA = Path(__file__).resolve().parents[1] / "corpora" / "dkim" / "dkimpy-data"
 PRIVATE_KEY = (DATA / "test.private").read_bytes()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from site_helpers import FIXTURES, REPO_ROOT
 
-from checker.bounce.match import compile_catalog, rank_entries
+from checker.pasted.bounce.match import compile_catalog, rank_entries
 from scripts.sitegen.prefilter import build_index
 from scripts.sitegen.validation import _providers, guess_provider
 from scripts.sitegen.yamlsource import parse_yaml

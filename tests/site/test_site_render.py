@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from site_helpers import REAL_550_571, REPO_ROOT, SECTION_HEADINGS
 
-from checker.bounce.match import compile_catalog, rank_entries
+from checker.pasted.bounce.match import compile_catalog, rank_entries
 from scripts.sitegen import (
     catalog_data,
     hubs,

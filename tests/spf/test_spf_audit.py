@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 
-from checker.dns.model import DnsAnswer, DnsStatus
-from checker.dns.zone import ZoneResolver
-from checker.result import Verdict, to_json
-from checker.spf import SpfAudit, SpfNode, audit_spf, render_tree
+from checker.mechanisms.spf import SpfAudit, SpfNode, audit_spf, render_tree
+from checker.shared.dns.model import DnsAnswer, DnsStatus
+from checker.shared.dns.zone import ZoneResolver
+from checker.shared.result import Verdict, to_json
 
 
 def zone(records: dict[tuple[str, str], list[str]], **kwargs: object) -> ZoneResolver:

@@ -6,10 +6,10 @@ import asyncio
 import json
 import time
 
-from checker.dns.model import DnsAnswer, DnsStatus
-from checker.dns.zone import ZoneResolver
-from checker.result import Verdict, to_json
-from checker.spf import SpfResultCode, check_host, check_sender
+from checker.mechanisms.spf import SpfResultCode, check_host, check_sender
+from checker.shared.dns.model import DnsAnswer, DnsStatus
+from checker.shared.dns.zone import ZoneResolver
+from checker.shared.result import Verdict, to_json
 
 IP = "192.0.2.10"
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from checker.browser import spf_reduction_json
-from checker.dns.zonefile import load_zone
-from checker.spf import audit_spf
-from checker.spf.reduce import plan_spf_reduction, reduce_spf
-from checker.spf.syntax import parse_record
+from checker.frontends.browser import spf_reduction_json
+from checker.mechanisms.spf import audit_spf
+from checker.mechanisms.spf.reduce import plan_spf_reduction, reduce_spf
+from checker.mechanisms.spf.syntax import parse_record
+from checker.shared.dns.zonefile import load_zone
 
 ZONES = Path(__file__).resolve().parents[1] / "fixtures" / "zones"
 

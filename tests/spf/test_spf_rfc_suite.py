@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 import yaml
 
-from checker.dns.model import DnsStatus
-from checker.dns.zone import ZoneResolver
-from checker.spf import SpfResultCode, check_sender
+from checker.mechanisms.spf import SpfResultCode, check_sender
+from checker.shared.dns.model import DnsStatus
+from checker.shared.dns.zone import ZoneResolver
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpora" / "spf-rfc7208"
 _TYPES = ("A", "AAAA", "MX", "PTR", "TXT", "CNAME")

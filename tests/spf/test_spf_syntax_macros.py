@@ -6,9 +6,9 @@ import ipaddress
 
 import pytest
 
-from checker.spf.macros import MAX_EXPANSION, MacroContext, expand, parse_macro_string
-from checker.spf.names import domain_problem, parse_ip, target_name
-from checker.spf.syntax import Mechanism, is_spf_record, parse_record
+from checker.mechanisms.spf.macros import MAX_EXPANSION, MacroContext, expand, parse_macro_string
+from checker.mechanisms.spf.names import domain_problem, parse_ip, target_name
+from checker.mechanisms.spf.syntax import Mechanism, is_spf_record, parse_record
 
 
 def context(ip: str = "192.0.2.3", **changes: object) -> MacroContext:

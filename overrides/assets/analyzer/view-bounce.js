@@ -5,7 +5,7 @@
 
 import { el, safeLink } from "./dom.js";
 
-// The same words as checker/bounce/analyze.py WHO_ACTS.
+// The same words as checker/pasted/bounce/analyze.py WHO_ACTS.
 export const WHO_ACTS = {
   "sender-admin": "the sending side's mail administrator",
   "recipient-admin": "the recipient's mail administrator",

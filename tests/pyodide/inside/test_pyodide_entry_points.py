@@ -1,4 +1,4 @@
-"""The worker's entry points (checker.browser), end to end over the in-memory zone resolver.
+"""The worker's entry points (checker.frontends.browser), end to end over the in-memory zone resolver.
 
 This folder also runs inside Pyodide (run_checker_tests.mjs), so these prove the browser's
 code path there: JSON text in, JSON text out, structured errors, never an exception.
@@ -7,14 +7,14 @@ code path there: JSON text in, JSON text out, structured errors, never an except
 import json
 from pathlib import Path
 
-from checker.browser import (
+from checker.frontends.browser import (
     analyze_bounce_json,
     analyze_headers_json,
     audit_domain_json,
     check_ip_json,
     warm_up,
 )
-from checker.dns.zone import ZoneResolver
+from checker.shared.dns.zone import ZoneResolver
 
 TESTS = Path(__file__).resolve().parents[2]
 if not (TESTS / "corpora").is_dir():  # inside Pyodide the tests live at /repo/tests

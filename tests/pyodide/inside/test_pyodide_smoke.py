@@ -11,9 +11,9 @@ import pkgutil
 from pathlib import Path
 
 import checker
-from checker.browser import analyze_bounce_json, audit_domain_json
-from checker.dkim.verify import verify_dkim
-from checker.dns.zone import ZoneResolver
+from checker.frontends.browser import analyze_bounce_json, audit_domain_json
+from checker.mechanisms.dkim.verify import verify_dkim
+from checker.shared.dns.zone import ZoneResolver
 
 CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpora" / "dkim" / "mailauth" / "rfc8463-a3"
 if not CORPUS.is_dir():  # inside Pyodide the tests live at /repo/tests

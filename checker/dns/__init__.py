@@ -1,5 +1,0 @@
-"""DNS as the analysis core sees it: one injected async resolver, results as data."""
-
-from checker.dns.model import DnsAnswer, DnsStatus, Resolver
-
-__all__ = ["DnsAnswer", "DnsStatus", "Resolver"]
