@@ -44,6 +44,15 @@ function outcomeChip(outcome, verdict) {
   return chip(outcome === "not_met" && verdict ? verdict : colour === "error" && verdict === "info" ? "info" : colour, words);
 }
 
+// The side-by-side table; on a phone (analyzer.css, .an-matrix) each rule becomes one compact row: its
+// name, then the three providers' badges under their names, instead of a card of four labelled lines.
+function matrixTable(columns, matrix) {
+  const wrap = table("Side by side: each provider's rules for this message", columns, matrix, (row) => ({ "data-rule": row.rule }));
+  wrap.id = "an-rules-matrix";
+  wrap.querySelector("table").classList.add("an-matrix");
+  return wrap;
+}
+
 export function renderSenderRules(result) {
   const providers = Array.isArray(result.providers) ? result.providers : [];
   const matrix = Array.isArray(result.matrix) ? result.matrix : [];
@@ -68,8 +77,7 @@ export function renderSenderRules(result) {
     note(`From domain: ${result.from_domain || "unknown"}; connecting IP: ${result.connecting_ip || "unknown"}. `
       + "\"Not stated\" means the provider has no such rule; \"Could not check\" means a message alone cannot show it.",
     "an-note an-muted"),
-    matrix.length ? Object.assign(table("Side by side: each provider's rules for this message", columns, matrix,
-      (row) => ({ "data-rule": row.rule })), { id: "an-rules-matrix" }) : null,
+    matrix.length ? matrixTable(columns, matrix) : null,
     providers.map((provider) => el("details", { class: "an-details an-provider", "data-provider": provider.provider },
       el("summary", { text: `${provider.name}: every rule, with the reason` }),
       el("p", { class: "an-muted", text: `Bulk sender: ${provider.bulk_threshold}` }),
