@@ -44,7 +44,7 @@ def site_url(tmp_path_factory) -> Iterator[str]:
 
 def merged_zone():
     """The browser tests' zone: every file of ZONES, later ones winning."""
-    from checker.dns.zonefile import ZoneData, load_zone
+    from checker.shared.dns.zonefile import ZoneData, load_zone
 
     zones = [load_zone(path) for path in ZONES]
     return ZoneData(
@@ -114,8 +114,16 @@ def watch_page(context, page):
     return page
 
 
-def new_watched_page(context):
+# Playwright neither reports nor routes a SharedWorker's requests, so the pages of these tests run Python
+# in a dedicated worker (python.js's fallback, as in browsers without SharedWorker extendedLifetime) and
+# every request stays visible to them. test_browser_navigation.py tests the shared worker.
+DEDICATED_WORKER = "delete window.SharedWorker;"
+
+
+def new_watched_page(context, *, shared_worker: bool = False):
     context.add_init_script(CSP_WATCH)
+    if not shared_worker:
+        context.add_init_script(DEDICATED_WORKER)
     return watch_page(context, context.new_page())
 
 

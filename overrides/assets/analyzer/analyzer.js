@@ -1,7 +1,8 @@
 // The analyzer page: tabs, input kept for the tab's session, the resolver setting (and resolvers a link
 // proposes), the home page handoff, shareable ?domain= / ?ip= links, and the Bounce view. All analysis
-// runs in the module worker (worker.mjs); the Headers, Domain and IP results are drawn by
-// view-headers.js and view-domain.js, and the result frame (heading, copy, download) by result.js.
+// runs in the module worker (worker.mjs, reached through python.js); the Headers, Domain and IP results
+// are drawn by view-headers.js and view-domain.js, and the result frame (heading, copy, download) by
+// result.js.
 
 import {
   el, humanize, renderChecks, renderError, renderScalar, safeLink, summaryBox, technicalDetails, usableResolverUrl,
@@ -12,6 +13,7 @@ import { renderDomain, renderIp } from "./view-domain.js";
 import { bounceVerdict, explanationAfterVerdict, recipientWords } from "./view-bounce.js";
 import { renderHeaders } from "./view-headers.js";
 import { renderDmarcNextStep, renderSenderRules, renderSpfReduction } from "./view-plans.js";
+import { pythonConnection, PythonStopped } from "./python.js";
 
 const SITE_ROOT = new URL("../../", import.meta.url);
 const STORE_PREFIX = "smtp-analyzer:";
@@ -19,16 +21,10 @@ const root = document.getElementById("analyzer");
 
 // ---------------------------------------------------------------- worker plumbing
 
-let worker = startWorker();
-const pending = new Map();
+// Python runs in a worker that python.js owns: shared with the site's other pages where the browser
+// lets it outlive this one, so a reader coming from an entry page usually finds it ready.
+const python = pythonConnection();
 
-function startWorker() {
-  const started = new Worker(new URL("./worker.mjs", import.meta.url), { type: "module" });
-  started.onmessage = (event) => onWorkerMessage(event);
-  started.onerror = (event) => onWorkerError(event);
-  return started;
-}
-let nextId = 1;
 // Phases in the order they happen, with the words shown to the reader.
 const phaseLabels = {
   runtimeFetch: "download",
@@ -41,52 +37,48 @@ const phaseLabels = {
   ready: "total",
 };
 
-function showTimings(timings) {
+function showTimings(timings, reused) {
   const parts = Object.keys(phaseLabels)
     .filter((phase) => typeof timings[phase] === "number" && !(phase === "runtime" && "runtimeFetch" in timings))
     .map((phase) => `${phaseLabels[phase]} ${(timings[phase] / 1000).toFixed(2)} s`);
-  document.getElementById("an-timings").textContent = parts.length ? `(${parts.join(" · ")})` : "";
+  const text = parts.length ? `(${reused ? "already running; it started in: " : ""}${parts.join(" · ")})` : "";
+  document.getElementById("an-timings").textContent = text;
 }
 
-function onWorkerMessage(event) {
-  const message = event.data || {};
-  const status = document.getElementById("an-status");
-  if (message.type === "progress") {
-    if (message.ms === null) {
-      document.getElementById("an-status-text").textContent = `Loading the analyzer: ${phaseLabels[message.phase] || message.phase}…`;
+let shownState = null;
+
+function showPythonStatus(status) {
+  const element = document.getElementById("an-status");
+  const text = document.getElementById("an-status-text");
+  if (status.state === "loading") {
+    if (shownState === "ready" || shownState === "failed") {
+      // A restart after a runaway analysis: back to loading, the old failure notice gone. (On the first
+      // load the state stays unset until ready or failed: tests and the benchmark wait for that.)
+      element.dataset.state = "loading";
+      for (const notice of element.querySelectorAll(".an-error")) notice.remove();
     }
-  } else if (message.type === "ready") {
-    status.dataset.state = "ready";
-    document.getElementById("an-status-text").textContent = "Analyzer ready.";
-    showTimings(message.timings || {});
-    window.analyzerTimings = message.timings; // read by the benchmark and the browser tests
-  } else if (message.type === "failed") {
-    status.dataset.state = "failed";
-    document.getElementById("an-status-text").textContent = "";
-    status.append(renderError(message.error));
-    showTimings(message.timings || {});
-  } else if (message.type === "result" && pending.has(message.id)) {
-    pending.get(message.id)(message);
-    pending.delete(message.id);
+    if (status.phase) text.textContent = `Loading the analyzer: ${phaseLabels[status.phase] || status.phase}…`;
+  } else if (status.state === "ready" && shownState !== "ready") {
+    element.dataset.state = "ready";
+    text.textContent = "Analyzer ready.";
+    showTimings(status.timings || {}, status.reused);
+    // Read by the benchmark and the browser tests.
+    window.analyzerTimings = { ...status.timings, reused: status.reused, worker: status.worker };
+  } else if (status.state === "failed" && shownState !== "failed") {
+    element.dataset.state = "failed";
+    text.textContent = "";
+    element.append(renderError(status.crash ? {
+      what: `The analyzer's worker stopped (${status.crash}).`,
+      where: "Loading the analyzer",
+      fix: "Use a current browser (module web workers are needed) and reload the page.",
+    } : status.error));
+    showTimings(status.timings || {}, false);
   }
+  shownState = status.state;
 }
 
 function failureJson(what, where, fix) {
   return JSON.stringify({ ok: false, error: { what, where, fix } });
-}
-
-function onWorkerError(event) {
-  const status = document.getElementById("an-status");
-  status.dataset.state = "failed";
-  const error = {
-    what: `The analyzer's worker stopped (${event.message || "module web workers may be unsupported"}).`,
-    where: "Loading the analyzer",
-    fix: "Use a current browser (module web workers are needed) and reload the page.",
-  };
-  status.append(renderError(error));
-  // Nothing will answer the requests in flight any more: end them instead of spinning forever.
-  for (const [id, resolve] of pending) resolve({ id, json: failureJson(error.what, error.where, error.fix) });
-  pending.clear();
 }
 
 // Generous: a domain audit can wait out several DNS timeouts, but a page must never spin forever.
@@ -94,22 +86,9 @@ const ANALYSIS_TIMEOUT_MS = 120_000;
 // A bounce is read without DNS: if it runs this long, the text itself is the problem.
 const TEXT_ONLY_TIMEOUT_MS = 20_000;
 const TEXT_ONLY_KINDS = new Set(["bounce"]);
-// The same limit the worker applies (checker/browser.py MAX_INPUT_CHARS), checked here first so a
+// The same limit the worker applies (checker/frontends/browser.py MAX_INPUT_CHARS), checked here first so a
 // huge paste is refused at once instead of being copied to the worker.
 const MAX_INPUT_CHARS = 1_000_000;
-
-// A runaway analysis cannot be interrupted inside Python: stop the worker and start a fresh one, so
-// the next analysis does not queue behind it.
-function restartWorker() {
-  worker.terminate();
-  for (const [id, resolve] of pending) {
-    resolve({ id, json: failureJson("The analyzer was restarted while this ran.", "the analyzer", "Run it again.") });
-  }
-  pending.clear();
-  const status = document.getElementById("an-status");
-  status.dataset.state = "loading";
-  worker = startWorker();
-}
 
 function tooLarge(kind, request) {
   const text = request && typeof request.text === "string" ? request.text : "";
@@ -121,29 +100,30 @@ function tooLarge(kind, request) {
   );
 }
 
-function runInWorker(kind, request) {
-  const id = nextId++;
+// A runaway analysis cannot be interrupted inside Python: past the limit python.js stops that worker
+// and starts a fresh one, so the next analysis does not queue behind it.
+async function runInWorker(kind, request) {
   const refused = tooLarge(kind, request);
-  if (refused) return Promise.resolve({ id, json: refused });
+  if (refused) return { json: refused };
   const textOnly = TEXT_ONLY_KINDS.has(kind);
   const limit = textOnly ? TEXT_ONLY_TIMEOUT_MS : ANALYSIS_TIMEOUT_MS;
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      pending.delete(id);
-      const json = textOnly
+  try {
+    return await python.run(kind, request, { timeoutMs: limit });
+  } catch (error) {
+    const reason = error instanceof PythonStopped ? error.reason : "crashed";
+    if (reason === "timeout") {
+      return { json: textOnly
         ? failureJson(`Reading this ${kind} took more than ${limit / 1000} s, so it was stopped and the analyzer restarted.`,
           kind, "No DNS is used for this: the pasted text itself is unusual. Paste only the bounce message, without attachments or long encoded parts.")
         : failureJson(`The analysis did not finish within ${limit / 1000} s, so it was stopped and the analyzer restarted.`,
-          kind, "Check the DNS resolver setting (a blocked or slow resolver stalls every lookup), then try again.");
-      resolve({ id, json });
-      restartWorker();
-    }, limit);
-    pending.set(id, (message) => {
-      clearTimeout(timer);
-      resolve(message);
-    });
-    worker.postMessage({ id, type: "analyze", kind, request });
-  });
+          kind, "Check the DNS resolver setting (a blocked or slow resolver stalls every lookup), then try again.") };
+    }
+    if (reason === "restarted") {
+      return { json: failureJson("The analyzer was restarted while this ran.", "the analyzer", "Run it again.") };
+    }
+    return { json: failureJson(`The analyzer's worker stopped (${error.detail || error.message}).`, "Loading the analyzer",
+      "Use a current browser (module web workers are needed) and reload the page.") };
+  }
 }
 
 // ---------------------------------------------------------------- the Bounce tab
@@ -419,7 +399,11 @@ function dropProposalFromAddress() {
 
 function settleProposal() {
   proposalPending = false;
-  document.getElementById("an-proposal").hidden = true;
+  const box = document.getElementById("an-proposal");
+  // The button pressed is about to be hidden: hand the keyboard focus on instead of dropping it on <body>.
+  const hadFocus = box.contains(document.activeElement);
+  box.hidden = true;
+  if (hadFocus) root.querySelector('[role="tab"][aria-selected="true"]').focus();
   dropProposalFromAddress();
   for (const run of afterProposal.splice(0)) run();
 }
@@ -803,6 +787,8 @@ function takeShareLink() {
   else run();
 }
 
+python.subscribe(showPythonStatus);
+python.start();
 setUpTabs();
 setUpSavedInput();
 setUpResolver();

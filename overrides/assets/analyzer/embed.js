@@ -1,12 +1,13 @@
 // The small check on an entry page ("Check your domain", "Check your sending IP", "Paste the bounce you
-// got"): the same worker as the analyzer, started only when the reader uses the form, the relevant part
-// of the result shown in place, and a link to the full analyzer. DNS goes to the resolver the reader
-// chose in the analyzer (kept in this browser), else the site's first offered one: never to an address
-// taken from the page's URL.
+// got"): the same Python as the analyzer (python.js), started when the page is idle or the form is used,
+// the relevant part of the result shown in place, and a link to the full analyzer. DNS goes to the
+// resolver the reader chose in the analyzer (kept in this browser), else the site's first offered one:
+// never to an address taken from the page's URL.
 
 import { chip, el, renderError, safeLink, SITE_ROOT, usableResolverUrl } from "./dom.js";
 import { bounceVerdict } from "./view-bounce.js";
 import { ipVerdict } from "./view-domain.js";
+import { pythonConnection, PythonStopped } from "./python.js";
 
 const slot = document.querySelector(".se-embed[data-embed]");
 const RESOLVER_KEY = "smtp-analyzer:resolver";
@@ -43,58 +44,47 @@ function hostOf(url) {
   }
 }
 
-// ---------------------------------------------------------------- the worker, on demand
+// ---------------------------------------------------------------- Python, through python.js
 
-let worker = null;
-let nextId = 1;
-const pending = new Map();
+const python = pythonConnection();
 let state = "idle";
 const TIMEOUT_MS = 120_000;
 
-function startWorker() {
-  if (worker) return;
-  state = "loading";
-  setStatus("Loading the checker (about 6 MB the first time)…");
-  worker = new Worker(new URL("./worker.mjs", import.meta.url), { type: "module" });
-  worker.onmessage = (event) => {
-    const message = event.data || {};
-    if (message.type === "ready") {
-      state = "ready";
-      setStatus("");
-    } else if (message.type === "failed") {
-      state = "failed";
-      setStatus("");
-      for (const [id, resolve] of pending) resolve({ id, json: JSON.stringify({ ok: false, error: message.error }) });
-      pending.clear();
-    } else if (message.type === "result" && pending.has(message.id)) {
-      pending.get(message.id)(message);
-      pending.delete(message.id);
-    }
-  };
-  worker.onerror = (event) => {
-    state = "failed";
-    const error = { what: `The checker did not start (${event.message || "module web workers may be unsupported"}).`,
-      where: "This page", fix: "Use a current browser, or open the full analyzer." };
-    for (const [id, resolve] of pending) resolve({ id, json: JSON.stringify({ ok: false, error }) });
-    pending.clear();
-  };
+function failure(error) {
+  return { json: JSON.stringify({ ok: false, error }) };
 }
 
-function run(kind, request) {
-  startWorker();
-  const id = nextId++;
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      pending.delete(id);
-      resolve({ id, json: JSON.stringify({ ok: false, error: { what: `The check did not finish within ${TIMEOUT_MS / 1000} s.`,
-        where: "This page", fix: "Try the full analyzer, where you can choose another DNS resolver." } }) });
-    }, TIMEOUT_MS);
-    pending.set(id, (message) => {
-      clearTimeout(timer);
-      resolve(message);
-    });
-    worker.postMessage({ id, type: "analyze", kind, request });
-  });
+function followPython(status) {
+  if (status.state === "loading" && state !== "loading") setStatus("Loading the checker (about 6 MB the first time)…");
+  if (status.state !== "loading" && state === "loading") setStatus("");
+  state = status.state;
+}
+
+async function run(kind, request) {
+  try {
+    return await python.run(kind, request, { timeoutMs: TIMEOUT_MS });
+  } catch (error) {
+    if (error instanceof PythonStopped && error.reason === "timeout") {
+      return failure({ what: `The check did not finish within ${TIMEOUT_MS / 1000} s.`, where: "This page",
+        fix: "Try the full analyzer, where you can choose another DNS resolver." });
+    }
+    if (error instanceof PythonStopped && error.reason === "restarted") {
+      return failure({ what: "The checker was restarted while this ran.", where: "This page", fix: "Run the check again." });
+    }
+    return failure({ what: `The checker did not start (${(error && error.detail) || error}).`, where: "This page",
+      fix: "Use a current browser, or open the full analyzer." });
+  }
+}
+
+// Where Python outlives this page (python.js), start it once the page is idle: the form then answers
+// at once, and so does the analyzer or the next entry page. Where it would die with the page, or the
+// reader asked to save data, it starts only when the form is used.
+function startWhenIdle() {
+  const saveData = Boolean(navigator.connection && navigator.connection.saveData);
+  if (!python.outlivesPage || saveData) return;
+  const start = () => python.start();
+  if (typeof requestIdleCallback === "function") requestIdleCallback(start, { timeout: 3000 });
+  else setTimeout(start, 1000);
 }
 
 // ---------------------------------------------------------------- the form
@@ -253,8 +243,8 @@ function form(kind) {
     event.preventDefault();
     submit(node, kind);
   });
-  // Start loading while the reader types: nothing is fetched before the form is used.
-  node.addEventListener("focusin", startWorker, { once: true });
+  // Start loading while the reader types, if not started already (startWhenIdle).
+  node.addEventListener("focusin", () => python.start(), { once: true });
   return node;
 }
 
@@ -283,4 +273,8 @@ function build() {
   slot.hidden = false;
 }
 
-if (slot) build();
+if (slot) {
+  build();
+  python.subscribe(followPython);
+  startWhenIdle();
+}
