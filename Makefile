@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 NPM_OK := node_modules/.package-lock.json
 
-.PHONY: setup serve test lint wheels bench bench-browser clean
+.PHONY: setup serve test lint wheels bench bench-browser bench-memory clean
 
 # Python >= 3.12 for the tools: pyenv's 3.13.0 when it has one, else python3.13 or python3.12.
 $(PY):
@@ -52,6 +52,10 @@ bench: setup
 # The analyzer against a bare Pyodide page: cold, return visit (memory snapshot), navigation, analyses.
 bench-browser: setup
 	$(PY) scripts/bench_browser.py
+
+# Memory over hundreds of analyses: page and worker heaps, WASM, Python objects, renderer RSS.
+bench-memory: setup
+	$(PY) scripts/bench_memory.py
 
 clean:
 	rm -rf site dist build .pytest_cache
