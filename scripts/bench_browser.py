@@ -9,10 +9,15 @@ cached load revalidates with 304s, as on a host whose cache headers cannot be tr
 fresh Chromium profiles on disk and measures, from navigation start to "ready":
 
 - the bare page, cold (empty profile) and cached (reload);
-- the analyzer cold (normal start; it then stores a memory snapshot), on a return visit (from the
-  snapshot), and HTTP-cached without a snapshot (Cache Storage emptied first: the old cached path);
-- navigation: an entry page, then the analyzer through its nav link, then another page and back;
-- bytes served before ready (raw, and as gzip would serve them) and the bytes over the bare core;
+- the analyzer cold (normal start; it then stores a memory snapshot), on a return visit (the browser
+  restarted, so Python starts from the snapshot), and HTTP-cached without a snapshot (Cache Storage
+  emptied first: the old cached path);
+- navigation: an entry page, then the analyzer through its nav link, then another page and back, both
+  with Python in a shared worker that outlives each page (what Chromium gets now) and with a worker per
+  page (SharedWorker removed by an init script: what browsers without it get, and how every browser
+  did before);
+- bytes served before ready (raw, and as gzip would serve them) and the bytes over the bare core,
+  and what the analyzer fetches after ready until its first result is drawn;
 - analysis of a typical message (a 1.6 KB newsletter, DNS from a local DoH server), of a 1 MB
   message and of a bounce line (no DNS), click to rendered result, with the page's longest
   main-thread stall meanwhile.
@@ -91,6 +96,10 @@ setInterval(() => {
 }, 10);
 """
 
+# Before any page script: python.js then falls back to a dedicated worker per page (the old behaviour).
+PER_PAGE_WORKER = "delete window.SharedWorker;"
+PYTHON_READY = "html[data-python-state=ready]"
+
 SNAPSHOT_KEYS = """caches.keys().then(async (names) => {
   const urls = [];
   for (const name of names) {
@@ -143,9 +152,12 @@ class Bench:
             self.gzip_cache[url_path] = len(gzip.compress(path.read_bytes(), 6)) if path.is_file() else 0
         return self.gzip_cache[url_path]
 
-    def new_profile(self, folder: Path):
+    def new_profile(self, folder: Path, *, shared: bool = True):
+        """A browser on the profile in ``folder`` (new or used); ``shared=False``: a worker per page."""
         context = launch_chromium_profile(self.playwright, folder)
         context.add_init_script(INIT_SCRIPT)
+        if not shared:
+            context.add_init_script(PER_PAGE_WORKER)
         page = context.pages[0] if context.pages else context.new_page()
         # A fresh browser process pays its own start-up on its first page: not part of any measurement.
         page.goto(f"{self.base_url}/bare/warm.html")
@@ -164,6 +176,7 @@ class Bench:
         fresh = [t for t in served if t[1] == 200]
         return {
             "ready": ready_ms,
+            "ready_wall": ready_wall,
             "bytes": sum(t[2] for t in fresh),
             "gzip": sum(self.gzip_size(t[0]) for t in fresh),
             "requests": len(served),
@@ -171,20 +184,36 @@ class Bench:
             "fresh": sorted({t[0].split("?")[0] for t in fresh}),
         }
 
+    def fetched_between(self, start_wall: float, end_wall: float) -> dict:
+        """The responses with a body served in a time window (ms since the epoch): gzip bytes and paths."""
+        fresh = [t for t in self.transfers if start_wall < t[3] <= end_wall and t[1] == 200]
+        return {
+            "gzip": sum(self.gzip_size(t[0]) for t in fresh),
+            "fresh": sorted({t[0].split("?")[0] for t in fresh}),
+        }
+
     def load(self, page, path: str, selector: str) -> dict:
         page.goto(f"{self.base_url}/{path}")
         result = self.wait_ready(page, selector)
         if selector == "#an-status":
-            timings = page.evaluate("window.analyzerTimings") or {}
-            result["mode"] = timings.get("mode", "?")
-            result["worker"] = timings.get("ready", float("nan"))
+            result.update(self.python_start(page))
         return result
+
+    def python_start(self, page) -> dict:
+        """How the analyzer's Python started: its mode, or "reused" if another page had started it."""
+        timings = page.evaluate("window.analyzerTimings") or {}
+        mode = "reused" if timings.get("reused") else timings.get("mode", "?")
+        return {
+            "mode": f"{mode} ({timings.get('worker', '?')})",
+            "worker": timings.get("ready", float("nan")),
+        }
 
     def visit(self, page, path: str) -> None:
         """Open a page and let it settle (a reader looks at it before clicking on)."""
         page.goto(f"{self.base_url}/{path}")
-        page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(500)
+        page.wait_for_load_state("load")
+        # Not "networkidle": on a loaded machine it can time out on the search index and the like.
+        page.wait_for_timeout(1000)
 
     def wait_snapshot(self, page, timeout: float = 60.0) -> bool:
         deadline = time.monotonic() + timeout
@@ -237,37 +266,56 @@ class Bench:
 
     def analyzer(self, tmp: Path, out: dict) -> None:
         analyzer = f"analyzer/?doh={quote(self.doh_url, safe='')}&dohformat=wire&tab=headers"
-        context, page = self.new_profile(tmp / "analyzer")
+        profile = tmp / "analyzer"
+        context, page = self.new_profile(profile)
         out["cold"] = self.load(page, analyzer, "#an-status")
         self.accept_resolver(page)
         out["typical_cold"] = self.analyse(page, TYPICAL_MESSAGE.read_text(encoding="utf-8"))
+        # What the page fetched after "ready" until the first result was drawn (the rest of the checker,
+        # the catalog): not part of the bytes before ready, but a first analysis waits for it.
+        out["after_ready"] = self.fetched_between(out["cold"]["ready_wall"], time.time() * 1000)
         out["snapshot_stored"] = self.wait_snapshot(page)
+        # A later visit: a reload would find Python still running in the shared worker, so the browser
+        # is restarted (same profile: HTTP cache and snapshot kept).
+        context.close()
+        context, page = self.new_profile(profile)
         out["return"] = self.load(page, analyzer, "#an-status")
         self.accept_resolver(page)
         out["typical"] = self.analyse(page, TYPICAL_MESSAGE.read_text(encoding="utf-8"))
         out["big"] = self.analyse(page, big_message())
         out["bounce"] = self.analyse_bounce(page)
         page.evaluate(CLEAR_CACHES)
+        context.close()
+        context, page = self.new_profile(profile)
         out["cached_no_snapshot"] = self.load(page, analyzer, "#an-status")
         self.wait_snapshot(page)
-        # Entry page -> analyzer (nav link) -> another page -> analyzer again.
+        context.close()
+        # Entry page -> analyzer (nav link) -> another page -> analyzer again, in a browser started
+        # afresh: with a worker per page (before), then with the shared worker.
+        for shared, suffix in ((False, "_before"), (True, "")):
+            context, page = self.new_profile(profile, shared=shared)
+            self.navigate(page, out, suffix, shared=shared)
+            context.close()
+
+    def navigate(self, page, out: dict, suffix: str, *, shared: bool) -> None:
+        """Entry page (read until its Python is up, if any) -> analyzer -> other page -> analyzer."""
         self.visit(page, ENTRY_PAGE)
+        if shared:
+            page.wait_for_selector(PYTHON_READY, state="attached", timeout=READY_TIMEOUT_MS)
         page.click(NAV_LINK)
-        out["nav_to_analyzer"] = self.wait_ready(page, "#an-status")
-        out["nav_to_analyzer"]["mode"] = (page.evaluate("window.analyzerTimings") or {}).get("mode", "?")
+        out[f"nav_to_analyzer{suffix}"] = self.wait_ready(page, "#an-status") | self.python_start(page)
         self.visit(page, OTHER_PAGE)
         page.click(NAV_LINK)
-        out["nav_back"] = self.wait_ready(page, "#an-status")
-        out["nav_back"]["mode"] = (page.evaluate("window.analyzerTimings") or {}).get("mode", "?")
-        context.close()
+        out[f"nav_back{suffix}"] = self.wait_ready(page, "#an-status") | self.python_start(page)
 
     def nav_cold(self, tmp: Path, out: dict) -> None:
-        """A first-time visitor who lands on an entry page, then opens the analyzer."""
-        context, page = self.new_profile(tmp / "nav-cold")
-        self.visit(page, ENTRY_PAGE)
-        page.click(NAV_LINK)
-        out["nav_cold"] = self.wait_ready(page, "#an-status")
-        context.close()
+        """A first-time visitor who lands on an entry page, then opens the analyzer: per page, then shared."""
+        for shared, suffix in ((False, "_before"), (True, "")):
+            context, page = self.new_profile(tmp / f"nav-cold{suffix}", shared=shared)
+            self.visit(page, ENTRY_PAGE)
+            page.click(NAV_LINK)
+            out[f"nav_cold{suffix}"] = self.wait_ready(page, "#an-status") | self.python_start(page)
+            context.close()
 
     def one_run(self, tmp: Path, number: int) -> dict:
         """Every scenario once; the bare page goes first in even runs and last in odd ones."""
@@ -283,7 +331,7 @@ def measure(site_dir: Path, runs: int) -> tuple[list[dict], Callable[[str], int]
     from dohserver import DohServer
     from playwright.sync_api import sync_playwright
 
-    from checker.dns.zonefile import load_zone
+    from checker.shared.dns.zonefile import load_zone
 
     transfers = TimedTransfers()
     results = []
@@ -324,9 +372,12 @@ def report(results: list[dict], gzip_of: Callable[[str], int]) -> str:
         ("cold", "analyzer, cold (first visit)"),
         ("return", "analyzer, return visit (snapshot)"),
         ("cached_no_snapshot", "analyzer, HTTP-cached, no snapshot"),
-        ("nav_cold", "entry page -> analyzer, first visit"),
-        ("nav_to_analyzer", "entry page -> analyzer, returning"),
-        ("nav_back", "other page -> analyzer again"),
+        ("nav_cold_before", "entry -> analyzer, 1st visit, per page"),
+        ("nav_cold", "entry -> analyzer, 1st visit, shared"),
+        ("nav_to_analyzer_before", "entry -> analyzer, returning, per page"),
+        ("nav_to_analyzer", "entry -> analyzer, returning, shared"),
+        ("nav_back_before", "other page -> analyzer, per page"),
+        ("nav_back", "other page -> analyzer, shared"),
     )
     for scenario, label in rows:
         if not any(scenario in run for run in results):
@@ -355,6 +406,16 @@ def report(results: list[dict], gzip_of: Callable[[str], int]) -> str:
         lines += [f"  {gzip_of(path) / 1e3:>7.1f}  {path}" for path in extras[:12]]
         rest = sum(gzip_of(path) for path in extras[12:])
         lines.append(f"  {rest / 1e3:>7.1f}  {len(extras[12:])} other files")
+        missing = set(first["bare_cold"]["fresh"]) - set(first["cold"]["fresh"])
+        missing = sorted(missing, key=gzip_of, reverse=True)
+        if missing:
+            lines += ["what the bare page loads before ready that the analyzer does not (gzip KB)"]
+            lines += [f"  {gzip_of(path) / 1e3:>7.1f}  {path}" for path in missing]
+    if "after_ready" in first:
+        later = sorted(first["after_ready"]["fresh"], key=gzip_of, reverse=True)
+        lines += ["", "what the analyzer loads after ready, up to its first result (gzip KB, first run)"]
+        lines += [f"  {gzip_of(path) / 1e3:>7.1f}  {path}" for path in later]
+        lines.append(f"  {sum(gzip_of(path) for path in later) / 1e3:>7.1f}  in all")
     lines += [
         "",
         "targets (issue 8)",
@@ -367,6 +428,10 @@ def report(results: list[dict], gzip_of: Callable[[str], int]) -> str:
         f"1 MB {med('big', 'ms') / 1000:.2f} s (target < 2 s), "
         f"longest page stall {med('big', 'stall'):.0f} ms",
         f"  snapshot stored after the first visit: {all(run['snapshot_stored'] for run in results)}",
+        f"  entry page -> analyzer ready, returning: {med('nav_to_analyzer', 'ready'):.0f} ms with the shared"
+        f" worker, {med('nav_to_analyzer_before', 'ready'):.0f} ms with a worker per page"
+        f" ({med('nav_to_analyzer_before', 'ready') / med('nav_to_analyzer', 'ready'):.1f}x);"
+        f" first visit {med('nav_cold', 'ready'):.0f} ms vs {med('nav_cold_before', 'ready'):.0f} ms",
     ]
     return "\n".join(lines)
 

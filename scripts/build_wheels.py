@@ -4,6 +4,10 @@ The npm ``pyodide`` package ships only the core runtime, so the site self-hosts 
 analyzer loads. The lock file is the npm one plus entries for our wheels (file names, sha256, imports
 and dependency edges), so ``pyodide.loadPackage("smtp-checker")`` pulls in its dependencies.
 
+The analyzer page does not load these wheels: it loads the smaller archives that
+``scripts/browser_bundle.py`` makes from them (only the modules the browser runs), listed in
+``browser-bundle.json`` next to the lock.
+
 Run it with ``.venv/bin/python scripts/build_wheels.py``; it is quick when nothing changed.
 """
 
@@ -23,6 +27,11 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+# Run as a script (and loaded by path from MkDocs hooks), so the sibling module needs scripts/ on the path.
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+import browser_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
 NPM_PYODIDE = ROOT / "node_modules" / "pyodide"
@@ -261,7 +270,8 @@ def build_our_wheel(root: Path, dest: Path) -> Path:
         if completed.returncode != 0 or len(built) != 1:
             raise BuildError(f"Building the {OUR_PROJECT} wheel failed:\n{completed.stderr.strip()}")
         for old in current:
-            shutil.rmtree(old.parent)
+            # Another build sharing dist/wheels may have removed it already.
+            shutil.rmtree(old.parent, ignore_errors=True)
         final = dest / _sha256(built[0])[:12] / built[0].name
         final.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(built[0], final)
@@ -273,7 +283,7 @@ def remove_stale_wheels(folder: Path, *, keep: set[Path]) -> None:
     """Delete the wheels in ``folder`` and its hash folders that are not in ``keep``, then empty folders."""
     for stray in [*folder.glob("*.whl"), *folder.glob("*/*.whl")]:
         if stray not in keep:
-            stray.unlink()
+            stray.unlink(missing_ok=True)
     for child in folder.iterdir():
         if child.is_dir() and not any(child.iterdir()):
             child.rmdir()
@@ -335,10 +345,19 @@ def build(
     text = json.dumps(lock, sort_keys=True)
     if not lock_path.is_file() or lock_path.read_text(encoding="utf-8") != text:
         lock_path.write_text(text, encoding="utf-8")
+    try:
+        manifest_path = browser_bundle.build_bundle(
+            our_wheel=wheel_paths[0],
+            dependency_wheels=wheel_paths[1:],
+            dest=dest,
+            pyodide_info=npm_lock["info"],
+        )
+    except browser_bundle.BundleError as exc:
+        raise BuildError(f"The analyzer's Python bundle: {exc}") from exc
     if not quiet:
-        for path in sorted(wheel_paths):
+        shown = [*sorted(wheel_paths), lock_path, manifest_path, *browser_bundle.archive_paths(dest)]
+        for path in shown:
             print(f"{path.relative_to(root) if path.is_relative_to(root) else path}")
-        print(f"{lock_path.relative_to(root) if lock_path.is_relative_to(root) else lock_path}")
     return lock_path
 
 

@@ -1,4 +1,5 @@
-"""MkDocs hook: publish the self-hosted Pyodide runtime, our wheels and their lock under ``/pyodide/``.
+"""MkDocs hook: publish the self-hosted Pyodide runtime, our wheels, their lock and the analyzer's
+Python bundle (``browser-bundle.json`` and its archives) under ``/pyodide/``.
 
 The analyzer page loads Python from the site's own origin only, so every build (``mkdocs build``
 and each ``mkdocs serve`` rebuild) refreshes ``<site_dir>/pyodide/`` from ``node_modules/pyodide``
@@ -7,6 +8,7 @@ and ``dist/wheels`` (rebuilt first when the checker sources changed).
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -16,6 +18,7 @@ from mkdocs.exceptions import PluginError
 # MkDocs loads hooks by path, not as a package, so the sibling module needs scripts/ on the path.
 if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
+import browser_bundle
 import build_wheels
 
 PUBLIC_DIR = "pyodide"
@@ -31,25 +34,38 @@ def _copy_if_changed(source: Path, target: Path) -> None:
 
 
 def publish_runtime(site_dir: Path, *, npm_dir: Path, wheel_dir: Path) -> list[Path]:
-    """Copy the runtime files, the wheels and the lock into ``site_dir/pyodide``; return what is there.
+    """Copy the runtime, the wheels, the lock and the bundle into ``site_dir/pyodide``; return what is there.
 
-    Wheels keep their path relative to the lock (our own sits in a content-hash folder).
-    Raises ``build_wheels.BuildError`` (with what to run) when the runtime or a wheel is missing.
+    Wheels and archives keep their path relative to the lock (in content-hash folders).
+    Raises ``build_wheels.BuildError`` (with what to run) when the runtime, a wheel or the bundle is missing.
     """
     build_wheels.require_npm_pyodide(npm_dir)
     lock_path = wheel_dir / build_wheels.LOCK_NAME
+    manifest_path = wheel_dir / browser_bundle.MANIFEST_NAME
     wheels = sorted([*wheel_dir.glob("*.whl"), *wheel_dir.glob("*/*.whl")])
-    if not lock_path.is_file() or not wheels:
-        raise build_wheels.BuildError(f"{wheel_dir} holds no wheels; run scripts/build_wheels.py.")
+    if not lock_path.is_file() or not wheels or not manifest_path.is_file():
+        raise build_wheels.BuildError(f"{wheel_dir} holds no wheels or bundle; run scripts/build_wheels.py.")
+    archives = [
+        wheel_dir / entry["file_name"]
+        for entry in json.loads(manifest_path.read_text(encoding="utf-8"))["archives"]
+    ]
+    if not all(path.is_file() for path in archives):
+        raise build_wheels.BuildError(f"{manifest_path} names missing archives; run scripts/build_wheels.py.")
     target_dir = site_dir / PUBLIC_DIR
     copies = [(npm_dir / name, target_dir / name) for name in build_wheels.RUNTIME_FILES]
-    copies += [(wheel, target_dir / wheel.relative_to(wheel_dir)) for wheel in wheels]
-    copies.append((lock_path, target_dir / lock_path.name))
+    copies += [(path, target_dir / path.relative_to(wheel_dir)) for path in [*wheels, *archives]]
+    copies += [(path, target_dir / path.name) for path in (lock_path, manifest_path)]
     for source, target in copies:
         target.parent.mkdir(parents=True, exist_ok=True)
         _copy_if_changed(source, target)
     published = {target for _, target in copies}
     build_wheels.remove_stale_wheels(target_dir, keep=published)
+    for stale in browser_bundle.archive_paths(target_dir):
+        if stale not in published:
+            stale.unlink()
+    for folder in (target_dir / browser_bundle.BUNDLE_DIR).iterdir():
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
     return sorted(published)
 
 

@@ -1,6 +1,6 @@
 """How the analyzer's Python starts, in real headless Chromium: normally, then from the memory snapshot it
 stores in Cache Storage (overrides/assets/analyzer/snapshot.mjs), and the fallbacks when that snapshot is
-missing, corrupt, from an older deploy, or made before an upgrade changed a wheel.
+missing, corrupt, from an older deploy, or made before an upgrade changed the checker.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import hashlib
 import io
 import json
 import re
+import tarfile
 import urllib.request
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -121,8 +121,11 @@ def test_without_a_snapshot_python_starts_normally_and_stores_one(context, site_
     assert started["mode"] == "fresh" and "snapshotError" not in started
     for phase in ("runtime", "wheels", "import", "ready"):
         assert isinstance(started.get(phase), (int, float)), started
-    assert any(url.endswith(".whl") for url in page.requests)
+    # The page loads the checker from the bundle's archives, never the full wheels.
+    assert any(url.endswith("/startup.tar.gz") for url in page.requests)
+    assert not any(url.endswith(".whl") for url in page.requests)
     assert len(snapshot_urls(page, wait_for=1)) == 1
+    assert any(url.endswith("/deferred.tar.gz") for url in page.requests)
     assert not page.errors
 
 
@@ -174,44 +177,47 @@ def _fetch(url: str) -> bytes:
         return response.read()
 
 
-def _changed_wheel(wheel: bytes) -> bytes:
-    """The same wheel plus one module: what a new deploy of the checker looks like (a new sha256)."""
+def _changed_archive(archive: bytes) -> bytes:
+    """The same archive plus one module: what a new deploy of the checker looks like (a new sha256)."""
     out = io.BytesIO()
     with (
-        zipfile.ZipFile(io.BytesIO(wheel)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+        tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as source,
+        tarfile.open(fileobj=out, mode="w:gz", format=tarfile.USTAR_FORMAT) as target,
     ):
-        for item in source.infolist():
-            target.writestr(item, source.read(item.filename))
-        target.writestr("checker/_upgrade_marker.py", "DEPLOY = 2\n")
+        for member in source.getmembers():
+            target.addfile(member, source.extractfile(member))
+        marker = b"DEPLOY = 2\n"
+        info = tarfile.TarInfo("checker/_upgrade_marker.py")
+        info.size = len(marker)
+        target.addfile(info, io.BytesIO(marker))
     return out.getvalue()
 
 
-def test_an_upgrade_that_changes_a_wheel_replaces_the_snapshot(context, site_url):
+def test_an_upgrade_that_changes_the_checker_replaces_the_snapshot(context, site_url):
     page = open_page(context, f"{site_url}/analyzer/")
     [before] = snapshot_urls(page, wait_for=1)
     page.close()
 
-    # The next deploy: the lock names a new checker wheel (new content hash, new folder).
-    lock = json.loads(_fetch(f"{site_url}/pyodide/pyodide-lock.json"))
-    entry = lock["packages"]["smtp-checker"]
-    wheel = _changed_wheel(_fetch(f"{site_url}/pyodide/{entry['file_name']}"))
-    digest = hashlib.sha256(wheel).hexdigest()
-    new_name = f"{digest[:12]}/{entry['file_name'].rsplit('/', 1)[-1]}"
-    entry.update(file_name=new_name, sha256=digest)
+    # The next deploy: the manifest names a new startup archive (new content hash, new folder).
+    manifest = json.loads(_fetch(f"{site_url}/pyodide/browser-bundle.json"))
+    [entry] = [archive for archive in manifest["archives"] if archive["phase"] == "startup"]
+    archive = _changed_archive(_fetch(f"{site_url}/pyodide/{entry['file_name']}"))
+    digest = hashlib.sha256(archive).hexdigest()
+    new_name = f"bundle/{digest[:12]}/startup.tar.gz"
+    entry.update(file_name=new_name, sha256=digest, bytes=len(archive))
     context.route(
-        "**/pyodide/pyodide-lock.json",
-        lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(lock)),
+        "**/pyodide/browser-bundle.json",
+        lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(manifest)),
     )
     context.route(
         f"**/pyodide/{new_name}",
-        lambda route: route.fulfill(status=200, content_type="application/octet-stream", body=wheel),
+        lambda route: route.fulfill(status=200, content_type="application/octet-stream", body=archive),
     )
 
     page = open_page(context, f"{site_url}/analyzer/?tab=bounce")
     started = timings(page)
     assert started["mode"] == "fresh" and started.get("snapshotError") == "stale", started
-    assert any(url.endswith(new_name) for url in page.requests), "the new wheel was not fetched"
+    assert any(url.endswith(new_name) for url in page.requests), "the new archive was not fetched"
     page.fill("#an-bounce-text", BOUNCE)
     assert "5.7.26" in result_text(page, "bounce")
     [after] = snapshot_urls(page, wait_for=1, exclude=before)
@@ -221,3 +227,23 @@ def test_an_upgrade_that_changes_a_wheel_replaces_the_snapshot(context, site_url
     page = open_page(context, f"{site_url}/analyzer/")
     assert timings(page)["mode"] == "snapshot"
     assert snapshot_urls(page) == [after]
+
+
+def test_when_the_rest_of_the_checker_does_not_download_an_analysis_says_so_and_retries(context, site_url):
+    # The deferred archive comes after "ready" (snapshot.mjs); a connection lost by then must not leave
+    # the analyzer broken until a reload.
+    failing = {"on": True}
+
+    def deferred(route):
+        if failing["on"]:
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/pyodide/bundle/*/deferred.tar.gz", deferred)
+    page = open_page(context, f"{site_url}/analyzer/?tab=bounce")
+    page.fill("#an-bounce-text", BOUNCE)
+    assert "Part of the analyzer did not load" in result_text(page, "bounce")
+    failing["on"] = False
+    assert "5.7.26" in result_text(page, "bounce")
+    assert not page.errors

@@ -1,50 +1,56 @@
 // Start Python for the analyzer's worker, from a memory snapshot when this browser has one.
 //
-// First visit ("fresh"): the runtime starts while our wheels download in parallel; the wheels are
-// checked against the sha256 in pyodide-lock.json and unpacked (not loadPackage'd: a package loaded
-// that way cannot go into a snapshot), the checker and its analysis modules are imported, and the
-// page is told it is ready. Right after that, afterReady() imports what the analyses import on first
-// use and copies the interpreter's memory (about 36 MB) into this origin's Cache Storage.
+// The checker comes as two .tar.gz archives listed in browser-bundle.json (scripts/browser_bundle.py):
+// only the modules the browser runs, without docstrings. "startup" holds what the page imports before
+// it is ready; "deferred" what the analyses import on first use and the Public Suffix List, fetched
+// right after "ready". Each archive is checked against its sha256 in the manifest and its files are
+// written into site-packages (not loadPackage'd: a package loaded that way cannot go into a snapshot).
+// No Pyodide package is loaded, so the runtime gets an empty package index instead of the 120 KB
+// pyodide-lock.json.
+//
+// First visit ("fresh"): the runtime starts while the startup archive downloads; the checker's browser
+// module is imported and warmed up, and the page is told it is ready. Right after that, afterReady()
+// fetches and unpacks the deferred archive, imports every bundled module, parses the Public Suffix
+// List, and copies the interpreter's memory (about 36 MB) into this origin's Cache Storage.
 //
 // Return visit ("snapshot"): the runtime starts from that copy, with every module already imported,
 // which skips Python's start-up and the imports (well over a second). The snapshot holds memory only,
-// not the file system, so the wheels are unpacked again in the background (filesReady) for any file a
-// later import or analysis reads.
+// not the file system, so after "ready" both archives are unpacked again (from the HTTP cache) for any
+// file a later import or analysis reads; filesReady() resolves once they are.
 //
-// A snapshot only fits the exact runtime and wheels that made it, so its key is a hash of the Pyodide
-// version and the lock file (which names every wheel by its sha256). A new deploy therefore gets a new
+// A snapshot only fits the exact runtime and bundle that made it, so its key is a hash of the Pyodide
+// version and the manifest (which names every archive by its sha256). A new deploy therefore gets a new
 // key: the old snapshot is deleted when the new one is stored. A snapshot that does not restore (stale,
 // corrupt, or from another runtime build) is deleted, Python starts the normal way, and a new snapshot
 // replaces it. Without Cache Storage (some private modes) everything simply takes the normal path.
 
 export const CACHE_NAME = "smtp-analyzer-python";
 const SNAPSHOT_DIR = "__snapshot__/";
-const OUR_PACKAGE = "smtp-checker";
-// warm_up() imports what "ready" needs; the analyses import much more on their first run (DNS, DKIM,
-// SPF, the Public Suffix List: over a second). That happens after "ready", while the reader pastes,
-// and before the snapshot, so a return visit has all of it in memory. Failures only leave a module to
-// be imported on first use.
+const MANIFEST = "browser-bundle.json";
+const PHASES = ["startup", "deferred"];
+// Imports every module of both archives (the page imported only the startup ones it needs), so the
+// snapshot has them all in memory, then parses the Public Suffix List once (the checker caches it in
+// default_public_suffixes(), wherever that lives in the package). Failures only leave a module to be
+// imported on first use; their names come back for the console.
 const DEEP_WARM_UP = `
-def _deep_warm_up():
-    import importlib, pkgutil, checker
-    names = [m.name for m in pkgutil.walk_packages(checker.__path__, "checker.", onerror=lambda name: None)]
-    names = [n for n in names if n.rsplit(".", 1)[-1] not in ("__main__", "cli", "system", "zonefile")]
-    names += ["dkim", "dns.message", "dns.query", "dns.resolver", "dns.reversename", "dns.rdtypes.util"]
-    names += ["dns.rdtypes.ANY." + t for t in ("TXT", "MX", "NS", "CNAME", "PTR", "SOA", "SPF", "CAA", "TLSA")]
-    names += ["dns.rdtypes.IN." + t for t in ("A", "AAAA")]
+def _deep_warm_up(names_json, package):
+    import importlib, json, sys
     failed = []
-    for name in names:
+    for name in json.loads(names_json):
         try:
             importlib.import_module(name)
         except Exception:
             failed.append(name)
-    try:
-        from checker.orgdomain import default_public_suffixes
-        default_public_suffixes()
-    except Exception:
-        failed.append("checker.orgdomain.default_public_suffixes")
+    for name, module in list(sys.modules.items()):
+        load_list = getattr(module, "default_public_suffixes", None)
+        if name.split(".")[0] == package and callable(load_list):
+            try:
+                load_list()
+            except Exception:
+                failed.append(name + ".default_public_suffixes")
+            break
     return ",".join(failed)
-_deep_warm_up()
+_deep_warm_up
 `;
 
 function hex(buffer) {
@@ -64,29 +70,19 @@ async function openCache() {
   }
 }
 
-// The wheels to unpack: our package and everything it depends on, dependencies first.
-function wheelsToLoad(lock, root = OUR_PACKAGE) {
-  const order = [];
-  const seen = new Set();
-  const visit = (name) => {
-    if (seen.has(name)) return;
-    seen.add(name);
-    const entry = lock.packages[name];
-    if (!entry) throw new Error(`pyodide-lock.json has no package "${name}"`);
-    for (const dependency of entry.depends || []) visit(dependency);
-    order.push(entry);
-  };
-  visit(root);
-  return order;
+function archiveOf(manifest, phase) {
+  const entry = (manifest.archives || []).find((archive) => archive.phase === phase);
+  if (!entry) throw new Error(`${MANIFEST} lists no "${phase}" archive`);
+  return entry;
 }
 
-async function fetchWheel(baseUrl, entry) {
+async function fetchArchive(baseUrl, entry) {
   const url = new URL(entry.file_name, baseUrl).href;
   const response = await fetch(url);
   if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
   const bytes = new Uint8Array(await response.arrayBuffer());
-  if (entry.sha256 && (await sha256(bytes)) !== entry.sha256) {
-    throw new Error(`${entry.file_name} does not match its sha256 in pyodide-lock.json`);
+  if ((await sha256(bytes)) !== entry.sha256) {
+    throw new Error(`${entry.file_name} does not match its sha256 in ${MANIFEST}`);
   }
   return { entry, bytes };
 }
@@ -132,17 +128,51 @@ async function withHeapFor(byteLength, work) {
   }
 }
 
-function unpackWheels(pyodide, wheels) {
+// The archives are gzip'd ustar files of regular files (scripts/browser_bundle.py). The browser's own
+// gzip decoder runs while the runtime starts, and writing the files into Python's file system takes a
+// few milliseconds; Python's tarfile (WebAssembly) would spend far longer on the way to "ready". Where
+// DecompressionStream is missing, Pyodide's unpackArchive does it all.
+async function gunzip(archive) {
+  if (typeof DecompressionStream !== "function") return archive;
+  const stream = new Blob([archive.bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return { ...archive, tar: new Uint8Array(await new Response(stream).arrayBuffer()) };
+}
+
+function writeTar(pyodide, tar, folder) {
+  const decoder = new TextDecoder();
+  const text = (offset, length) => decoder.decode(tar.subarray(offset, offset + length)).split("\0")[0];
+  let offset = 0;
+  while (offset + 512 <= tar.length && tar[offset] !== 0) {
+    const name = [text(offset + 345, 155), text(offset + 0, 100)].filter(Boolean).join("/");
+    const size = parseInt(text(offset + 124, 12).trim() || "0", 8);
+    const type = tar[offset + 156];
+    if (!name || name.startsWith("/") || name.split("/").includes("..") || Number.isNaN(size)) {
+      throw new Error(`unexpected entry "${name}" in the checker's archive`);
+    }
+    offset += 512;
+    if (type === 0x30 || type === 0) {
+      const path = `${folder}/${name}`;
+      pyodide.FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
+      pyodide.FS.writeFile(path, tar.subarray(offset, offset + size));
+    }
+    offset += Math.ceil(size / 512) * 512;
+  }
+}
+
+function unpackArchives(pyodide, archives) {
   const extractDir = pyodide.runPython("import site; site.getsitepackages()[0]");
-  for (const { bytes } of wheels) pyodide.unpackArchive(bytes, "wheel", { extractDir });
+  for (const archive of archives) {
+    if (archive.tar) writeTar(pyodide, archive.tar, extractDir);
+    else pyodide.unpackArchive(archive.bytes, "gztar", { extractDir });
+  }
   pyodide.runPython("import importlib; importlib.invalidate_caches()");
 }
 
-// Import the checker, then its analysis modules (now, while the reader is still pasting, not on the
-// first click); times them as "import" and "warmup".
-function importChecker(pyodide, timings) {
+// Import the checker's browser module, then its analysis modules (now, while the reader is still
+// pasting, not on the first click); times them as "import" and "warmup".
+function importChecker(pyodide, entry, timings) {
   const started = performance.now();
-  const browser = pyodide.pyimport("checker.browser");
+  const browser = pyodide.pyimport(entry);
   const imported = performance.now();
   const warm = JSON.parse(browser.warm_up());
   timings.import = Math.round(imported - started);
@@ -153,41 +183,55 @@ function importChecker(pyodide, timings) {
 /**
  * Start Python with the checker imported. Returns
  * {pyodide, browser, warm, mode: "snapshot" | "fresh", filesReady, afterReady, snapshotError}.
+ * Call afterReady() once the page has been told it is ready: it fetches what the page did not need
+ * yet (and, on a first visit, stores the snapshot). filesReady() resolves once every bundled file is
+ * in place; an analysis waits for it.
  *
- * options: pyodideUrl (folder of pyodide.mjs, the lock and the wheels), withRetries (wraps a download),
- * timings (filled with phase times in ms), progress(phase) (called as each phase starts).
+ * options: pyodideUrl (folder of pyodide.mjs, the manifest and the archives), withRetries (wraps a
+ * download), timings (filled with phase times in ms), progress(phase) (called as each phase starts).
  */
 export async function bootPython({ pyodideUrl, withRetries = (work) => work(), timings = {}, progress = () => {} }) {
   const started = performance.now();
   const since = (mark) => Math.round(performance.now() - mark);
   progress("runtime");
   const cache = await openCache();
-  // The stored snapshot (there is at most one) is read while the runtime's scripts and the lock
-  // download; whether it fits this deploy is known once the lock is in.
+  // The stored snapshot (there is at most one) is read while the runtime's scripts and the manifest
+  // download; whether it fits this deploy is known once the manifest is in.
   const storedPromise = cache ? readStoredSnapshot(cache) : Promise.resolve(null);
   // pyodide.asm.mjs too, instead of after pyodide.mjs: one round trip less before the runtime starts.
-  const [module, asm, lockText] = await Promise.all([
+  const [module, asm, manifestText] = await Promise.all([
     import(`${pyodideUrl}pyodide.mjs`),
     import(`${pyodideUrl}pyodide.asm.mjs`),
     withRetries(async () => {
-      // Revalidated on every visit: it names the current wheels by their content hash.
-      const response = await fetch(`${pyodideUrl}pyodide-lock.json`, { cache: "no-cache" });
-      if (!response.ok) throw new Error(`HTTP ${response.status} for ${pyodideUrl}pyodide-lock.json`);
+      // Revalidated on every visit: it names the current archives by their content hash.
+      const response = await fetch(`${pyodideUrl}${MANIFEST}`, { cache: "no-cache" });
+      if (!response.ok) throw new Error(`HTTP ${response.status} for ${pyodideUrl}${MANIFEST}`);
       return response.text();
     }),
   ]);
   const { loadPyodide, version } = module;
-  const lock = JSON.parse(lockText);
-  const key = (await sha256(`${version}\n${lockText}`)).slice(0, 32);
+  const manifest = JSON.parse(manifestText);
+  const key = (await sha256(`${version}\n${manifestText}`)).slice(0, 32);
   const snapshotUrl = new URL(`${SNAPSHOT_DIR}${key}`, pyodideUrl).href;
   const options = {
     indexURL: pyodideUrl,
-    lockFileContents: lockText,
+    lockFileContents: JSON.stringify({ info: manifest.pyodide, packages: {} }),
     packageBaseUrl: pyodideUrl,
     createPyodideModule: asm.default,
   };
-  const entries = wheelsToLoad(lock);
-  const getWheels = () => Promise.all(entries.map((entry) => withRetries(() => fetchWheel(pyodideUrl, entry))));
+  const [startup, deferred] = PHASES.map((phase) => archiveOf(manifest, phase));
+  const download = (entry) => withRetries(() => fetchArchive(pyodideUrl, entry)).then(gunzip);
+  const modules = PHASES.flatMap((phase) => archiveOf(manifest, phase).modules || []);
+  // Started by afterReady() or by the first analysis, whichever comes first; started again after a
+  // failure (a flaky connection), so the next analysis retries the download.
+  const once = (work) => {
+    let promise = null;
+    return () =>
+      (promise ??= work().catch((error) => {
+        promise = null;
+        throw error;
+      }));
+  };
 
   let snapshotError = null;
   const stored = await storedPromise;
@@ -202,17 +246,25 @@ export async function bootPython({ pyodideUrl, withRetries = (work) => work(), t
       );
       timings.restore = since(restoreStarted);
       timings.runtime = since(started);
-      const { browser, warm } = importChecker(pyodide, timings);
+      const { browser, warm } = importChecker(pyodide, manifest.entry, timings);
       if (!warm.ok) throw new Error(`modules missing after the restore: ${JSON.stringify(warm.modules)}`);
-      // The file system is not in the snapshot: put the wheels' files back, off the critical path.
-      const filesStarted = performance.now();
-      const filesReady = getWheels().then((wheels) => {
-        unpackWheels(pyodide, wheels);
-        timings.filesRestored = since(filesStarted);
+      // The file system is not in the snapshot: put the archives' files back, after "ready". Every
+      // module is in memory already, so an analysis need not wait for a failed download.
+      const filesReady = once(async () => {
+        const filesStarted = performance.now();
+        try {
+          unpackArchives(pyodide, await Promise.all([download(startup), download(deferred)]));
+          timings.filesRestored = since(filesStarted);
+        } catch (error) {
+          timings.filesError = String((error && error.message) || error);
+        }
       });
-      filesReady.catch(() => {}); // an analysis that needs a file reports the failure itself
+      const afterReady = async () => {
+        await filesReady();
+        return null;
+      };
       timings.wheels = 0;
-      return { pyodide, browser, warm, mode: "snapshot", filesReady, afterReady: async () => null, snapshotError };
+      return { pyodide, browser, warm, mode: "snapshot", filesReady, afterReady, snapshotError };
     } catch (error) {
       // Corrupt, or made by another runtime build: forget it and start the normal way.
       snapshotError = String((error && error.message) || error);
@@ -222,27 +274,36 @@ export async function bootPython({ pyodideUrl, withRetries = (work) => work(), t
     snapshotError = "stale"; // another deploy's snapshot: replaced below, once the new one is made
   }
 
-  // The normal path. The wheels download while the runtime starts.
+  // The normal path. The startup archive downloads while the runtime starts.
   const runtimeStarted = performance.now();
-  const wheelsPromise = getWheels();
-  wheelsPromise.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+  const startupPromise = download(startup);
+  startupPromise.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
   const pyodide = await withRetries(() => loadPyodide({ ...options, _makeSnapshot: Boolean(cache) }));
   timings.runtime = since(runtimeStarted);
   progress("wheels");
   const wheelsStarted = performance.now();
-  unpackWheels(pyodide, await wheelsPromise);
+  unpackArchives(pyodide, [await startupPromise]);
   timings.wheels = since(wheelsStarted);
   progress("import");
-  const { browser, warm } = importChecker(pyodide, timings);
+  const { browser, warm } = importChecker(pyodide, manifest.entry, timings);
+  const filesReady = once(async () => {
+    const deferredStarted = performance.now();
+    unpackArchives(pyodide, [await download(deferred)]);
+    timings.deferred = since(deferredStarted);
+  });
 
-  // Call once, right after "ready" and before the first analysis: it imports the rest (DEEP_WARM_UP),
-  // then stores the snapshot, so the snapshot holds a fully imported, never used interpreter.
+  // Call once, right after "ready" and before the first analysis: it brings in the deferred archive,
+  // imports the rest (DEEP_WARM_UP), then stores the snapshot, so the snapshot holds a fully imported,
+  // never used interpreter.
   let done = false;
   async function afterReady() {
     if (done) return null;
     done = true;
+    await filesReady();
     const warmStarted = performance.now();
-    const failed = pyodide.runPython(DEEP_WARM_UP);
+    const deepWarmUp = pyodide.runPython(DEEP_WARM_UP);
+    const failed = deepWarmUp(JSON.stringify(modules), manifest.entry.split(".")[0]);
+    deepWarmUp.destroy();
     timings.deepWarmUp = since(warmStarted);
     if (failed) console.warn("analyzer: not imported ahead of use:", failed);
     if (!cache) return null;
@@ -259,11 +320,11 @@ export async function bootPython({ pyodideUrl, withRetries = (work) => work(), t
         },
       }),
     );
-    // Only the current snapshot is kept: a deploy that changed any wheel or the runtime replaces it.
+    // Only the current snapshot is kept: a deploy that changed any archive or the runtime replaces it.
     for (const request of await cache.keys()) {
       if (request.url !== snapshotUrl) await cache.delete(request);
     }
     return { key, bytes: bytes.byteLength, deepWarmUp: timings.deepWarmUp, ms: since(snapshotStarted) };
   }
-  return { pyodide, browser, warm, mode: "fresh", filesReady: Promise.resolve(), afterReady, snapshotError };
+  return { pyodide, browser, warm, mode: "fresh", filesReady, afterReady, snapshotError };
 }

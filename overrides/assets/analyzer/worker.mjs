@@ -1,4 +1,4 @@
-// The analyzer's module web worker: loads Pyodide and our wheels from this site only, then answers
+// The analyzer's module web worker: loads Pyodide and the checker from this site only, then answers
 // {id, type: "analyze", kind, request} with {id, type: "result", json}. Failures come back as data
 // ({id, type: "result", json: '{"ok": false, ...}'}), never as exceptions across the boundary.
 
@@ -40,7 +40,11 @@ self.fetch = async (input, init) => {
   }
   dnsStats.asked += 1;
   try {
-    const response = await nativeFetch(input, init);
+    // Not followed: a redirect would hand the question (and the answer) to a server the reader did not choose.
+    const response = await nativeFetch(input, { ...init, redirect: "manual" });
+    if (response.type === "opaqueredirect") {
+      throw new TypeError(`${url.origin} sent the question on to another server, which is not the DNS resolver chosen on the page`);
+    }
     if (response.ok) {
       dnsStats.answered += 1;
     } else {
@@ -54,14 +58,6 @@ self.fetch = async (input, init) => {
     throw error;
   }
 };
-
-async function timed(phase, work) {
-  const started = performance.now();
-  postMessage({ type: "progress", phase, ms: null });
-  const value = await work();
-  timings[phase] = Math.round(performance.now() - started);
-  return value;
-}
 
 // A flaky connection should not cost the user a reload: retry each download a few times.
 async function withRetries(work, attempts = 3) {
@@ -104,23 +100,35 @@ async function startPython() {
 
 async function loadEverything() {
   const started = performance.now();
-  // The runtime (with our wheels) and the catalog download in parallel. Without the catalog only the
-  // bounce tab is lost (it then says so), so that failure is not fatal.
-  const [booted, catalog] = await Promise.all([
-    startPython(),
-    timed("catalog", () => withRetries(fetchCatalog).catch(() => null)),
-  ]);
+  const booted = await startPython();
   if (!booted.warm.ok) console.warn("analyzer: some modules failed to import", booted.warm.modules);
   if (timings.runtimeFetch !== undefined) timings.pythonInit = Math.max(0, timings.runtime - timings.runtimeFetch);
   timings.ready = Math.round(performance.now() - started);
-  return { browser: booted.browser, catalog, filesReady: booted.filesReady, afterReady: booted.afterReady };
+  return { browser: booted.browser, filesReady: booted.filesReady, afterReady: booted.afterReady };
+}
+
+// Only the bounce tab needs the catalog (110 KB compressed), so it is fetched after "ready" instead of
+// competing with the runtime; a bounce analysis asked before it arrived waits for it. Without it only
+// the bounce tab is lost (it then says so), so that failure is not fatal.
+let catalogPromise = null;
+function catalog() {
+  catalogPromise ??= (async () => {
+    const started = performance.now();
+    const text = await withRetries(fetchCatalog).catch(() => null);
+    timings.catalog = Math.round(performance.now() - started);
+    if (text === null) catalogPromise = null; // the next bounce analysis tries again
+    return text;
+  })();
+  return catalogPromise;
 }
 
 const ready = loadEverything();
 ready.then(
   async (loaded) => {
     postMessage({ type: "ready", timings });
-    // Now, before the first analysis runs: import the rest, then store the snapshot (snapshot.mjs).
+    catalog();
+    // Now, before the first analysis runs: fetch the rest of the checker, import it, then store the
+    // snapshot (snapshot.mjs).
     try {
       const saved = await loaded.afterReady();
       if (saved) postMessage({ type: "snapshot", ...saved });
@@ -154,12 +162,18 @@ async function analyze({ kind, request }) {
     const info = describeLoadFailure(error);
     return failure(info.what, info.where, info.fix, info.reason);
   }
-  // After a snapshot start the wheels' files are still being put back (snapshot.mjs).
-  await loaded.filesReady.catch(() => {});
+  // The deferred part of the checker (or, after a snapshot start, its files) may still be on its way.
+  try {
+    await loaded.filesReady();
+  } catch (error) {
+    return failure(`Part of the analyzer did not load (${(error && error.message) || error}).`,
+      "Loading the analyzer", "Check your connection and try again; the download is retried.", "load.failed");
+  }
+  const catalogText = kind === "bounce" ? await catalog() : null;
   const entryPoint = loaded.browser[name];
   try {
     const requestJson = JSON.stringify(request ?? {});
-    const answer = kind === "bounce" ? entryPoint(requestJson, loaded.catalog) : entryPoint(requestJson);
+    const answer = kind === "bounce" ? entryPoint(requestJson, catalogText) : entryPoint(requestJson);
     return String(await answer);
   } catch (error) {
     return failure(`The analysis failed: ${error.message || error}`, kind, "Reload the page and try again.",
