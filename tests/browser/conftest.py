@@ -42,11 +42,11 @@ def site_url(tmp_path_factory) -> Iterator[str]:
         yield base_url
 
 
-def merged_zone():
-    """The browser tests' zone: every file of ZONES, later ones winning."""
+def merged_zone(paths=ZONES):
+    """One zone from several zone files (the browser tests' ZONES by default), later ones winning."""
     from checker.shared.dns.zonefile import ZoneData, load_zone
 
-    zones = [load_zone(path) for path in ZONES]
+    zones = [load_zone(path) for path in paths]
     return ZoneData(
         records={key: value for zone in zones for key, value in zone.records.items()},
         existing=frozenset().union(*(zone.existing for zone in zones)),

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ZONES, analyzer_query, new_watched_page, wait_ready
+from conftest import ZONES, analyzer_query, merged_zone, new_watched_page, wait_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -57,15 +57,7 @@ WORDS = {"met": "Met", "not_met": "Not met", "could_not_check": "Could not check
 def rules_doh():
     from dohserver import DohServer
 
-    from checker.shared.dns.zonefile import ZoneData, load_zone
-
-    zones = [load_zone(path) for path in RULE_ZONES]
-    zone = ZoneData(
-        records={key: value for item in zones for key, value in item.records.items()},
-        existing=frozenset().union(*(item.existing for item in zones)),
-        failures={key: value for item in zones for key, value in item.failures.items()},
-    )
-    with DohServer(zone) as server:
+    with DohServer(merged_zone(RULE_ZONES)) as server:
         yield server
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from conftest import ZONES, analyzer_query, new_watched_page, wait_ready
+from conftest import ZONES, analyzer_query, merged_zone, new_watched_page, wait_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -45,15 +45,7 @@ def _off_host(urls: list[str]) -> list[str]:
 def verdict_doh():
     from dohserver import DohServer
 
-    from checker.shared.dns.zonefile import ZoneData, load_zone
-
-    zones = [load_zone(path) for path in VERDICT_ZONES]
-    zone = ZoneData(
-        records={key: value for item in zones for key, value in item.records.items()},
-        existing=frozenset().union(*(item.existing for item in zones)),
-        failures={key: value for item in zones for key, value in item.failures.items()},
-    )
-    with DohServer(zone) as server:
+    with DohServer(merged_zone(VERDICT_ZONES)) as server:
         yield server
 
 
