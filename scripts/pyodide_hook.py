@@ -8,6 +8,7 @@ and ``dist/wheels`` (rebuilt first when the checker sources changed).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import sys
@@ -22,6 +23,12 @@ import browser_bundle
 import build_wheels
 
 PUBLIC_DIR = "pyodide"
+# What names this deploy's Python for the page (python.js): a page connects to a running shared worker
+# only when its version matches. Written once here instead of each page downloading and hashing the lock.
+DEPLOY_VERSION_NAME = "deploy-version.txt"
+# The worker's own code, next to what Python loads: a change to either needs a new Python.
+WORKER_SCRIPTS = ("worker.mjs", "shared-worker.mjs", "snapshot.mjs")
+ANALYZER_ASSETS = Path("assets") / "analyzer"
 
 
 def _copy_if_changed(source: Path, target: Path) -> None:
@@ -58,7 +65,9 @@ def publish_runtime(site_dir: Path, *, npm_dir: Path, wheel_dir: Path) -> list[P
     for source, target in copies:
         target.parent.mkdir(parents=True, exist_ok=True)
         _copy_if_changed(source, target)
-    published = {target for _, target in copies}
+    version_path = target_dir / DEPLOY_VERSION_NAME
+    version_path.write_text(deploy_version(site_dir, [lock_path, manifest_path]) + "\n", encoding="ascii")
+    published = {target for _, target in copies} | {version_path}
     build_wheels.remove_stale_wheels(target_dir, keep=published)
     for stale in browser_bundle.archive_paths(target_dir):
         if stale not in published:
@@ -67,6 +76,17 @@ def publish_runtime(site_dir: Path, *, npm_dir: Path, wheel_dir: Path) -> list[P
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
     return sorted(published)
+
+
+def deploy_version(site_dir: Path, python_files: list[Path]) -> str:
+    """A short hash of what the analyzer's Python is: the lock (runtime and wheels by sha256), the bundle
+    manifest (archives by sha256) and the worker scripts the site serves."""
+    digest = hashlib.sha256()
+    scripts = [site_dir / ANALYZER_ASSETS / name for name in WORKER_SCRIPTS]
+    for path in [*python_files, *scripts]:
+        data = path.read_bytes() if path.is_file() else b""
+        digest.update(f"{path.name} {len(data)}\n".encode() + data)
+    return digest.hexdigest()[:16]
 
 
 def on_post_build(config, **kwargs) -> None:

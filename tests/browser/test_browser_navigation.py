@@ -287,13 +287,13 @@ def test_a_page_of_a_new_deploy_does_not_use_the_previous_python(browser, proxy,
     wait_ready(page)
     before = python_of(page)["boot"]
 
-    # The next deploy's lock (here: the same packages, written differently, so a different hash).
-    lock = json.loads(page.evaluate("fetch('../pyodide/pyodide-lock.json').then((r) => r.text())"))
+    # The next deploy's version (the build writes it from the lock, the bundle and the worker scripts;
+    # tests/pyodide/test_pyodide_build.py checks that each changes it).
+    version = page.evaluate("fetch('../pyodide/deploy-version.txt').then((r) => r.text())").strip()
+    assert len(version) == 16
     context.route(
-        "**/pyodide/pyodide-lock.json",
-        lambda route: route.fulfill(
-            status=200, content_type="application/json", body=json.dumps(lock, indent=1)
-        ),
+        "**/pyodide/deploy-version.txt",
+        lambda route: route.fulfill(status=200, content_type="text/plain", body=version[::-1] + "\n"),
     )
     page.goto(f"{site_url}/analyzer/?tab=bounce")
     wait_ready(page)

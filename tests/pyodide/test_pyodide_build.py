@@ -103,3 +103,28 @@ def test_hook_publishes_runtime_wheels_and_lock_and_drops_stale_wheels(lock, tmp
     assert all(path.is_file() for path in published)
     served_lock = json.loads((site / "pyodide" / "pyodide-lock.json").read_text(encoding="utf-8"))
     assert served_lock == lock
+
+
+def test_deploy_version_changes_with_the_lock_the_bundle_or_a_worker_script(tmp_path):
+    site = tmp_path / "site"
+    scripts = site / pyodide_hook.ANALYZER_ASSETS
+    scripts.mkdir(parents=True)
+    for name in pyodide_hook.WORKER_SCRIPTS:
+        (scripts / name).write_text(f"// {name}\n", encoding="utf-8")
+    pyodide_hook.publish_runtime(site, npm_dir=NPM, wheel_dir=build_wheels.WHEEL_DIR)
+    version_file = site / "pyodide" / pyodide_hook.DEPLOY_VERSION_NAME
+    first = version_file.read_text(encoding="ascii").strip()
+    assert len(first) == 16 and int(first, 16) >= 0
+    lock_path = build_wheels.WHEEL_DIR / build_wheels.LOCK_NAME
+    manifest_path = build_wheels.WHEEL_DIR / "browser-bundle.json"
+    assert pyodide_hook.deploy_version(site, [lock_path, manifest_path]) == first
+    versions = {first}
+    (scripts / "worker.mjs").write_text("// changed\n", encoding="utf-8")
+    versions.add(pyodide_hook.deploy_version(site, [lock_path, manifest_path]))
+    changed_lock = tmp_path / lock_path.name
+    changed_lock.write_bytes(lock_path.read_bytes() + b" ")
+    versions.add(pyodide_hook.deploy_version(site, [changed_lock, manifest_path]))
+    changed_manifest = tmp_path / manifest_path.name
+    changed_manifest.write_bytes(manifest_path.read_bytes() + b" ")
+    versions.add(pyodide_hook.deploy_version(site, [lock_path, changed_manifest]))
+    assert len(versions) == 4

@@ -8,8 +8,9 @@
 // ready at once. Elsewhere each page starts its own dedicated module worker (worker.mjs), as before:
 // there a worker dies with its page, so sharing it would only add a hop.
 //
-// The shared worker's name carries a hash of the files that name everything Python loads by its
-// sha256 (VERSION_FILES): a page of a new deploy never talks to the Python of the previous one. It
+// The shared worker's name carries the deploy's version (VERSION_FILE, written at build time from the
+// lock, the bundle manifest and the worker scripts): a page of a new deploy never talks to the Python
+// of the previous one. It
 // also carries a generation number: a page cannot terminate a shared worker, so when Python stops
 // answering in time (a runaway analysis), this page leaves it and connects to the next generation
 // (kept in sessionStorage for this tab's next pages); the browser ends the old one once no page uses it.
@@ -20,10 +21,9 @@
 const SITE_ROOT = new URL("../../", import.meta.url);
 const WORKER_URL = new URL("./worker.mjs", import.meta.url);
 const SHARED_WORKER_URL = new URL("./shared-worker.mjs", import.meta.url);
-// The files that name, by sha256, everything Python loads (the lock, and the bundle manifest where the
-// build writes one): a deploy that changes any of it changes them.
-const VERSION_FILES = ["pyodide/pyodide-lock.json", "pyodide/browser-bundle.json"]
-  .map((path) => new URL(path, SITE_ROOT));
+// A hash of everything the worker runs (scripts/pyodide_hook.py writes it): a deploy that changes any
+// of it changes this file.
+const VERSION_FILE = new URL("pyodide/deploy-version.txt", SITE_ROOT);
 const GENERATION_KEY = "smtp-analyzer:python-generation";
 
 /** Why a request got no answer: "timeout" (Python was then restarted), "restarted" or "crashed". */
@@ -54,27 +54,13 @@ function sharedWorkerOutlivesPages() {
   return read;
 }
 
-async function sha256Hex(text) {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-
-async function textOrNothing(url) {
-  try {
-    const response = await fetch(url, { cache: "no-cache" });
-    return response.ok ? await response.text() : "";
-  } catch {
-    return "";
-  }
-}
-
-// The deploy's Python, as a short hash of VERSION_FILES (revalidated: a static host's cache headers may
-// keep old ones). Unreadable (offline, no WebCrypto): one name for all, which still works.
+// The deploy's Python (revalidated: a static host's cache headers may keep an old one). Unreadable
+// (offline): one name for all, which still works.
 async function deployVersion() {
   try {
-    const texts = await Promise.all(VERSION_FILES.map(textOrNothing));
-    if (!texts.some(Boolean)) return "unknown";
-    return (await sha256Hex(texts.join("\n"))).slice(0, 16);
+    const response = await fetch(VERSION_FILE, { cache: "no-cache" });
+    const text = response.ok ? (await response.text()).trim() : "";
+    return /^[0-9a-f]{1,64}$/.test(text) ? text : "unknown";
   } catch {
     return "unknown";
   }
