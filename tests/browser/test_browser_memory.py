@@ -67,8 +67,9 @@ def test_repeated_bounces_keep_nothing_per_analysis(analyzer):
     assert page_after.size - page_before.size < 32 * 1024, (page_before, page_after)
 
     # The worker: no answer, request or Python proxy kept on the JavaScript side (each would be at
-    # least one value per analysis) ...
-    assert worker_after.count - worker_before.count <= REPEATS // 4, (worker_before, worker_after)
+    # least one value per analysis, REPEATS in all; a clean run still varies by up to 15 values: V8's
+    # own feedback and code caches) ...
+    assert worker_after.count - worker_before.count < REPEATS * 3 // 4, (worker_before, worker_after)
     assert worker_after.size - worker_before.size < 8 * 1024, (worker_before, worker_after)
     # ... and none in Python: no cache keyed by input, no copy of the 0.5 MB catalog, no result.
     assert before.malloc_used is not None and after.malloc_used is not None
