@@ -5,7 +5,6 @@ from __future__ import annotations
 import email
 import re
 from collections.abc import Mapping
-from email.policy import compat32
 from typing import Any
 
 from checker.pasted.bounce.amazonses import parse_ses_notification
@@ -152,7 +151,7 @@ def _parse(text: str, providers: Mapping[str, Any] | None, depth: int = 0) -> Bo
     readable = "\n".join(above for above, _ in pieces)
     below = next((below for _, below in pieces if below.strip()), "")
     if below and not parts.original_headers:
-        returned = email.message_from_string(below.lstrip("\n"), policy=compat32)
+        returned = email.message_from_string(below.lstrip("\n"))
         parts.original_headers = [(str(name), str(value)) for name, value in returned.items()]
     if ses := parse_ses_notification(readable):
         return BounceReport(
