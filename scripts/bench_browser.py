@@ -39,7 +39,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pyodide_site import ROOT, SiteBuildError, build_site, launch_chromium_profile, serve_directory
+from pyodide_site import ROOT, SiteBuildError, launch_chromium_profile, serve_directory, site_for_benchmark
 
 sys.path.insert(0, str(ROOT / "tests"))
 TYPICAL_MESSAGE = ROOT / "tests" / "browser" / "fixtures" / "newsletter-dmarc-fail.eml"
@@ -443,16 +443,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-browser-site-") as tmp:
         site_copy = Path(tmp) / "site"
-        if args.site_dir is None:
-            started = time.perf_counter()
-            try:
-                build_site(site_copy)
-            except SiteBuildError as exc:
-                print(exc, file=sys.stderr)
-                return 1
-            print(f"site built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        else:
-            shutil.copytree(args.site_dir, site_copy)
+        try:
+            site = site_for_benchmark(args.site_dir, site_copy)
+        except SiteBuildError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        if site != site_copy:  # the bare page goes into a copy, never into the given site
+            shutil.copytree(site, site_copy)
         add_bare_page(site_copy)
         results, gzip_of = measure(site_copy, args.runs)
         print(f"headless Chromium, {args.runs} run(s), site on 127.0.0.1 (every response no-cache)")

@@ -33,7 +33,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_browser import BOUNCE, TYPICAL_MESSAGE, Bench, TimedTransfers
-from pyodide_site import ROOT, SiteBuildError, build_site, serve_directory
+from pyodide_site import ROOT, SiteBuildError, serve_directory, site_for_benchmark
 from worker_probe import ProbeError, Sample, WorkerProbe
 
 sys.path.insert(0, str(ROOT / "tests"))
@@ -217,16 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     if unknown or not kinds or args.analyses < 1 or args.every < 1:
         parser.error(f"--kinds takes {', '.join(KINDS)}; --analyses and --every at least 1")
     with tempfile.TemporaryDirectory(prefix="bench-memory-site-") as tmp:
-        site_dir = args.site_dir
-        if site_dir is None:
-            site_dir = Path(tmp) / "site"
-            try:
-                build_site(site_dir)
-            except SiteBuildError as exc:
-                print(exc, file=sys.stderr)
-                return 1
-        elif not (site_dir / "analyzer" / "index.html").is_file():
-            print(f"{site_dir} is not a built site (no analyzer/index.html)", file=sys.stderr)
+        try:
+            site_dir = site_for_benchmark(args.site_dir, Path(tmp) / "site")
+        except SiteBuildError as exc:
+            print(exc, file=sys.stderr)
             return 1
         try:
             results = measure(site_dir, kinds, args)

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pyodide_site import SiteBuildError, build_site, launch_chromium_profile, serve_directory
+from pyodide_site import SiteBuildError, launch_chromium_profile, serve_directory, site_for_benchmark
 
 PHASES = (
     ("runtimeFetch", "runtime fetch"),
@@ -134,15 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site-dir", type=Path, help="serve this already-built site instead of building one")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
-        site_dir = args.site_dir or Path(tmp)
-        if args.site_dir is None:
-            started = time.perf_counter()
-            try:
-                build_site(site_dir)
-            except SiteBuildError as exc:
-                print(exc, file=sys.stderr)
-                return 1
-            print(f"site built in {time.perf_counter() - started:.1f} s")
+        try:
+            site_dir = site_for_benchmark(args.site_dir, Path(tmp))
+        except SiteBuildError as exc:
+            print(exc, file=sys.stderr)
+            return 1
         results = measure(site_dir, args.runs)
     print(f"analyzer start-up in headless Chromium, {args.runs} run(s) per mode, site on 127.0.0.1")
     print(report(results))

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,22 @@ def build_site(site_dir: Path, *, root: Path = ROOT) -> Path:
     if completed.returncode != 0:
         raise SiteBuildError(f"mkdocs build failed:\n{completed.stdout[-4000:]}\n{completed.stderr[-4000:]}")
     return site_dir
+
+
+def site_for_benchmark(given: Path | None, scratch: Path) -> Path:
+    """The built site a benchmark measures: ``given`` (checked to be one), or a fresh build in ``scratch``.
+
+    Raises ``SiteBuildError`` with a message to print for either failure; says on stderr how long the
+    build took, so the benchmark's own output stays the table.
+    """
+    if given is not None:
+        if not (given / "analyzer" / "index.html").is_file():
+            raise SiteBuildError(f"{given} is not a built site (no analyzer/index.html)")
+        return given
+    started = time.perf_counter()
+    build_site(scratch)
+    print(f"site built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return scratch
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
