@@ -114,6 +114,7 @@ class DohServer:
         connect_delay: float = 0.0,
         keep_alive: bool = True,
         keepalive_timeout: float = 5.0,
+        http2: bool = False,
     ) -> None:
         self.zone = zone
         self.connect_delay = connect_delay
@@ -123,7 +124,12 @@ class DohServer:
         if tls is not None:
             self._tls_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             self._tls_context.load_cert_chain(str(tls[0]), str(tls[1]))
+            if http2:  # offered by ALPN; a client that does not ask for h2 gets HTTP/1.1 as before
+                self._tls_context.set_alpn_protocols(["h2", "http/1.1"])
+        elif http2:
+            raise ValueError("http2 needs tls: clients negotiate h2 through ALPN")
         self._connections = 0
+        self._h2_connections = 0
         self.delay = delay
         self.slow_delay = slow_delay
         self.timeout_delay = timeout_delay  # how long a "timeout" failure stalls before answering
@@ -229,15 +235,25 @@ class DohServer:
         with self._lock:
             return self._connections
 
-    def _connected(self) -> None:
+    @property
+    def h2_connections(self) -> int:
+        """How many of those connections negotiated HTTP/2."""
         with self._lock:
-            self._connections += 1
+            return self._h2_connections
+
+    def _connected(self, *, h2: bool = False) -> None:
+        with self._lock:
+            if h2:
+                self._h2_connections += 1
+            else:
+                self._connections += 1
 
     def clear_log(self) -> None:
         with self._lock:
             self._log.clear()
             self._preflights = 0
             self._connections = 0
+            self._h2_connections = 0
 
     # -- answering (called from handler threads) --------------------------------------------------
     def _record(self, entry: LoggedQuery | None) -> None:
@@ -360,6 +376,133 @@ def _json_response(name: str, rtype: str, answer: _Answer, ttl: int) -> bytes:
     return json.dumps(document).encode("utf-8")
 
 
+@dataclass(frozen=True)
+class Reply:
+    """What the server answers one HTTP request with, whatever the HTTP version: sent after ``stall`` s."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    stall: float = 0.0
+
+
+_CORS = (("Access-Control-Allow-Origin", "*"),)
+
+
+def _reply(status: int, body: bytes, content_type: str, stall: float = 0.0) -> Reply:
+    headers = (("Content-Type", content_type), *_CORS, ("Cache-Control", "no-store"))
+    return Reply(status, headers, body, stall)
+
+
+def respond(
+    server: DohServer, method: str, target: str, headers: Callable[[str], str | None], body: bytes
+) -> Reply:
+    """The answer to one request (``headers`` looks a header up by name); logs the query it carries."""
+    parsed = urllib.parse.urlsplit(target)
+    if method == "OPTIONS":
+        server._record(None)
+        preflight = (
+            *_CORS,
+            ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+            ("Access-Control-Allow-Headers", "accept, content-type"),
+            ("Access-Control-Max-Age", "86400"),
+        )
+        return Reply(204, preflight, b"")
+    if method == "POST":
+        if parsed.path != "/dns-query":
+            return _reply(404, b"not found", "text/plain")
+        if (headers("Content-Type") or "") != DNS_MESSAGE:
+            return _reply(415, b"content-type must be application/dns-message", "text/plain")
+        return _answer_wire(server, body, "POST")
+    if method != "GET":
+        return _reply(405, b"method not allowed", "text/plain")
+    params = urllib.parse.parse_qs(parsed.query)
+    if parsed.path == "/resolve" or (
+        parsed.path == "/dns-query" and DNS_JSON in (headers("Accept") or "") and "name" in params
+    ):
+        return _answer_json(server, params)
+    if parsed.path == "/dns-query" and "dns" in params:
+        encoded = params["dns"][0]
+        try:
+            wire = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        except ValueError:
+            return _reply(400, b"bad dns parameter", "text/plain")
+        return _answer_wire(server, wire, "GET")
+    status = 404 if parsed.path not in ("/dns-query", "/resolve") else 400
+    return _reply(status, b"not a DoH query", "text/plain")
+
+
+def _answer_wire(server: DohServer, wire: bytes, method: str) -> Reply:
+    try:
+        query = dns.message.from_wire(wire)
+        question = query.question[0]
+    except Exception:
+        return _reply(400, b"not a DNS message", "text/plain")
+    name = question.name.to_text(omit_final_dot=True).lower()
+    rtype = dns.rdatatype.to_text(question.rdtype)
+    return _answer(
+        server,
+        LoggedQuery("wire", method, name, rtype, time.perf_counter()),
+        lambda answer, ttl: _wire_response(query, answer, ttl),
+        DNS_MESSAGE,
+        malformed=b"\x00\x01this is not a DNS message",
+    )
+
+
+def _answer_json(server: DohServer, params: dict[str, list[str]]) -> Reply:
+    name = (params.get("name") or [""])[0].rstrip(".").lower()
+    type_param = (params.get("type") or ["A"])[0]
+    try:
+        rtype = dns.rdatatype.to_text(
+            dns.rdatatype.RdataType(int(type_param))
+            if type_param.isdigit()
+            else dns.rdatatype.from_text(type_param.upper())
+        )
+    except Exception:
+        return _reply(400, b'{"error": "bad type"}', DNS_JSON)
+    return _answer(
+        server,
+        LoggedQuery("json", "GET", name, rtype, time.perf_counter()),
+        lambda answer, ttl: _json_response(name, rtype, answer, ttl),
+        DNS_JSON,
+        malformed=b'{"Status": 0, "Answer": [',
+    )
+
+
+def _answer(
+    server: DohServer,
+    question: LoggedQuery,
+    render: Callable[[_Answer, int], bytes],
+    content_type: str,
+    *,
+    malformed: bytes,
+) -> Reply:
+    """Log the question, then its answer, or the failure injected for it, in one format."""
+    server._record(question)
+    failure = server._failure_for(question.name, question.rtype)
+    stalls = {"timeout": server.timeout_delay, "slow": server.slow_delay}
+    stall = server.delay + stalls.get(failure or "", 0.0)
+    if failure in ("http500", "http503"):
+        return _reply(int(failure[4:]), b"server error (injected)", "text/plain", stall)
+    if failure == "http429":
+        return Reply(429, (("Retry-After", "30"), *_CORS), b"", stall)
+    if failure == "malformed":
+        return _reply(200, malformed, content_type, stall)
+    if failure == "garbage":
+        noise = random.Random(question.name)
+        return _reply(200, bytes(noise.randrange(256) for _ in range(300)), content_type, stall)
+    faulty = _faulty(question.name, question.rtype, failure)
+    if faulty is not None:
+        answer, ttl = faulty, server.zone.ttl
+    elif failure == "servfail":
+        answer, ttl = _Answer(dns.rcode.SERVFAIL, ()), 0
+    elif failure == "huge":
+        answer, ttl = _huge(question.name, question.rtype), server.zone.ttl
+    else:
+        answer, ttl = server._resolve(question.name, question.rtype), server.zone.ttl
+    return _reply(200, render(answer, ttl), content_type, stall)
+
+
 def _make_handler(server: DohServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "test-doh/1"
@@ -376,141 +519,40 @@ def _make_handler(server: DohServer) -> type[BaseHTTPRequestHandler]:
                 self.request.do_handshake()
             super().setup()
 
+        def handle(self) -> None:
+            if isinstance(self.request, ssl.SSLSocket) and self.request.selected_alpn_protocol() == "h2":
+                from doh_h2 import serve_h2  # the h2 library is only needed when a client asks for it
+
+                server._connected(h2=True)
+                serve_h2(self.request, server, idle_timeout=server.keepalive_timeout)
+                return
+            super().handle()
+
         def log_message(self, format: str, *args: Any) -> None:  # keep pytest output clean
             return
 
-        def _send(self, status: int, body: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Access-Control-Allow-Origin", "*")
-            self.send_header("Cache-Control", "no-store")
+        def _serve(self, method: str) -> None:
+            body = b""
+            if method == "POST":
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            reply = respond(server, method, self.path, self.headers.get, body)
+            if reply.stall:
+                time.sleep(reply.stall)
+            self.send_response(reply.status)
+            for name, value in reply.headers:
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
-            self.wfile.write(body)
+            self.wfile.write(reply.body)
 
         def do_OPTIONS(self) -> None:
-            server._record(None)
-            self.send_response(204)
-            self.send_header("Access-Control-Allow-Origin", "*")
-            self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-            self.send_header("Access-Control-Allow-Headers", "accept, content-type")
-            self.send_header("Access-Control-Max-Age", "86400")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            self._serve("OPTIONS")
 
         def do_GET(self) -> None:
-            parsed = urllib.parse.urlsplit(self.path)
-            params = urllib.parse.parse_qs(parsed.query)
-            if parsed.path == "/resolve" or (
-                parsed.path == "/dns-query"
-                and DNS_JSON in (self.headers.get("Accept") or "")
-                and "name" in params
-            ):
-                self._answer_json(params)
-            elif parsed.path == "/dns-query" and "dns" in params:
-                encoded = params["dns"][0]
-                try:
-                    wire = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
-                except ValueError:
-                    self._send(400, b"bad dns parameter", "text/plain")
-                    return
-                self._answer_wire(wire, "GET")
-            else:
-                self._send(
-                    404 if parsed.path not in ("/dns-query", "/resolve") else 400,
-                    b"not a DoH query",
-                    "text/plain",
-                )
+            self._serve("GET")
 
         def do_POST(self) -> None:
-            if urllib.parse.urlsplit(self.path).path != "/dns-query":
-                self._send(404, b"not found", "text/plain")
-                return
-            if (self.headers.get("Content-Type") or "") != DNS_MESSAGE:
-                self._send(415, b"content-type must be application/dns-message", "text/plain")
-                return
-            length = int(self.headers.get("Content-Length") or 0)
-            self._answer_wire(self.rfile.read(length), "POST")
-
-        def _stall(self, failure: str | None) -> None:
-            if server.delay:
-                time.sleep(server.delay)
-            if failure == "timeout":
-                time.sleep(server.timeout_delay)
-            elif failure == "slow":
-                time.sleep(server.slow_delay)
-
-        def _answer_wire(self, wire: bytes, method: str) -> None:
-            try:
-                query = dns.message.from_wire(wire)
-                question = query.question[0]
-            except Exception:
-                self._send(400, b"not a DNS message", "text/plain")
-                return
-            name = question.name.to_text(omit_final_dot=True).lower()
-            rtype = dns.rdatatype.to_text(question.rdtype)
-            self._reply(
-                LoggedQuery("wire", method, name, rtype, time.perf_counter()),
-                lambda answer, ttl: _wire_response(query, answer, ttl),
-                DNS_MESSAGE,
-                malformed=b"\x00\x01this is not a DNS message",
-            )
-
-        def _answer_json(self, params: dict[str, list[str]]) -> None:
-            name = (params.get("name") or [""])[0].rstrip(".").lower()
-            type_param = (params.get("type") or ["A"])[0]
-            try:
-                rtype = dns.rdatatype.to_text(
-                    dns.rdatatype.RdataType(int(type_param))
-                    if type_param.isdigit()
-                    else dns.rdatatype.from_text(type_param.upper())
-                )
-            except Exception:
-                self._send(400, b'{"error": "bad type"}', DNS_JSON)
-                return
-            self._reply(
-                LoggedQuery("json", "GET", name, rtype, time.perf_counter()),
-                lambda answer, ttl: _json_response(name, rtype, answer, ttl),
-                DNS_JSON,
-                malformed=b'{"Status": 0, "Answer": [',
-            )
-
-        def _reply(
-            self,
-            question: LoggedQuery,
-            render: Callable[[_Answer, int], bytes],
-            content_type: str,
-            *,
-            malformed: bytes,
-        ) -> None:
-            """Log the question, then send its answer, or the failure injected for it, in one format."""
-            server._record(question)
-            failure = server._failure_for(question.name, question.rtype)
-            self._stall(failure)
-            if failure in ("http500", "http503"):
-                self._send(int(failure[4:]), b"server error (injected)", "text/plain")
-            elif failure == "http429":
-                self.send_response(429)
-                self.send_header("Retry-After", "30")
-                self.send_header("Content-Length", "0")
-                self.send_header("Access-Control-Allow-Origin", "*")
-                self.end_headers()
-            elif failure == "malformed":
-                self._send(200, malformed, content_type)
-            elif failure == "garbage":
-                noise = random.Random(question.name)
-                self._send(200, bytes(noise.randrange(256) for _ in range(300)), content_type)
-            else:
-                faulty = _faulty(question.name, question.rtype, failure)
-                if faulty is not None:
-                    answer, ttl = faulty, server.zone.ttl
-                elif failure == "servfail":
-                    answer, ttl = _Answer(dns.rcode.SERVFAIL, ()), 0
-                elif failure == "huge":
-                    answer, ttl = _huge(question.name, question.rtype), server.zone.ttl
-                else:
-                    answer, ttl = server._resolve(question.name, question.rtype), server.zone.ttl
-                self._send(200, render(answer, ttl), content_type)
+            self._serve("POST")
 
     return Handler
 

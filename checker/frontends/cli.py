@@ -100,7 +100,19 @@ def version_text() -> str:
         return f"smtp-checker {__version__}"
     _, info, note = loaded
     catalog = info.describe() if info else f"none ({note})"
-    return f"smtp-checker {__version__}\nerror catalog: {catalog}"
+    return f"smtp-checker {__version__}\nerror catalog: {catalog}\nDoH transport: {doh_transport_text()}"
+
+
+def doh_transport_text() -> str:
+    """How the DoH resolvers reach their server in this run's environment, for ``--version``."""
+    from checker.shared.dns.pool_http2 import HTTP2, cli_transport, http2_installed
+
+    transport = cli_transport()
+    if transport == HTTP2:
+        return "HTTP/2, one connection per server (HTTP/1.1 keep-alive when a server has no HTTP/2)"
+    if http2_installed():
+        return transport
+    return f"{transport} (pip install 'smtp-checker[http2]' for HTTP/2)"
 
 
 class _VersionAction(argparse.Action):
@@ -273,9 +285,9 @@ def _resolver(args: argparse.Namespace) -> tuple[Any, Any]:
         # Built here rather than by make_resolver, which has no way to pass the timeout on.
         return CachingResolver(BudgetResolver(SystemResolver(lifetime=args.timeout))), None
     from checker.shared.dns.factory import make_resolver
-    from checker.shared.dns.pool import cli_pool
+    from checker.shared.dns.pool_http2 import cli_doh_pool
 
-    pool = cli_pool(args.timeout)  # persistent HTTP/1.1 connections, a bounded few per DoH server
+    pool = cli_doh_pool(args.timeout)  # HTTP/2 with the http2 extra, else persistent HTTP/1.1 connections
     if isinstance(pool, InputError):
         raise CliInputError(pool)
     resolver = make_resolver(args.resolver, args.doh_url, pool)

@@ -63,6 +63,12 @@ def test_wheel_carries_the_catalog(wheel: Path) -> None:
         catalog = json.loads(archive.read("checker/data/catalog.json"))
         assert not [name for name in archive.namelist() if name.startswith(("scripts/", "errors/"))]
         assert "checker/schemas/cli-json.schema.json" in archive.namelist()  # the --json schema
+        metadata = archive.read(next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA")))
+    # HTTP/2 for DoH is an extra: declared, and never a plain requirement
+    assert b"\nProvides-Extra: http2\n" in metadata
+    assert [line for line in metadata.splitlines() if line.startswith(b"Requires-Dist: httpx")] == [
+        b'Requires-Dist: httpx[http2]>=0.27; extra == "http2"'
+    ]
     entries = {entry["id"] for entry in catalog["entries"]}
     assert "550-5-7-26-gmail-dmarc-reject" in entries
     assert len(entries) == len(list((REPO / "errors").glob("[!_]*.yml")))
@@ -117,6 +123,7 @@ def test_installed_commands_work_outside_the_checkout(
 
     version_out = run("--version")
     assert version_out.returncode == 0 and "from the catalog shipped with this package" in version_out.stdout
+    assert "DoH transport: HTTP/1.1 keep-alive (pip install 'smtp-checker[http2]'" in version_out.stdout
     bounce = run("bounce", "-", stdin=GMAIL_DMARC)
     assert bounce.returncode == 0, bounce.stderr
     assert "550-5-7-26-gmail-dmarc-reject" in bounce.stdout and "no pages are ranked" not in bounce.stdout

@@ -371,13 +371,22 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
 
 
 def cli_pool(timeout: float) -> HttpPool | InputError:
-    """The pool the CLI's DoH resolvers share for one run.
+    """The HTTP/1.1 pool the CLI's DoH resolvers share for one run.
 
     Two environment variables exist for tests and measurements, not for everyday use:
     ``SMTP_CHECKER_CA_FILE`` names a PEM file of extra certificate authorities to trust (a local test
     server's self-signed certificate), and ``SMTP_CHECKER_DOH_KEEPALIVE=0`` sends ``Connection:
-    close`` and opens one connection per query, as the CLI did before the pool.
+    close`` and opens one connection per query, as the CLI did before the pool. With the ``http2``
+    extra installed the CLI uses ``pool_http2.cli_doh_pool`` instead, which falls back to this.
     """
+    context = cli_ssl_context()
+    if isinstance(context, InputError):
+        return context
+    return HttpPool(timeout=timeout, keep_alive=keep_alive_wanted(), ssl_context=context)
+
+
+def cli_ssl_context() -> ssl.SSLContext | InputError:
+    """The system's certificate authorities, plus those in ``SMTP_CHECKER_CA_FILE`` when it is set."""
     context = ssl.create_default_context()
     ca_file = os.environ.get(CA_FILE_VARIABLE)
     if ca_file:
@@ -389,5 +398,9 @@ def cli_pool(timeout: float) -> HttpPool | InputError:
                 CA_FILE_VARIABLE,
                 "Point it at a PEM file of CA certificates, or unset it.",
             )
-    keep_alive = os.environ.get(KEEP_ALIVE_VARIABLE, "1").strip().lower() not in ("0", "no", "false", "off")
-    return HttpPool(timeout=timeout, keep_alive=keep_alive, ssl_context=context)
+    return context
+
+
+def keep_alive_wanted() -> bool:
+    """False when ``SMTP_CHECKER_DOH_KEEPALIVE`` says 0 (no, false, off): one connection per query."""
+    return os.environ.get(KEEP_ALIVE_VARIABLE, "1").strip().lower() not in ("0", "no", "false", "off")
