@@ -1,11 +1,12 @@
 """Measure the analyzer against a bare Pyodide page in one Chromium: start-up, bytes, navigation, analysis.
 
-    .venv/bin/python scripts/bench_browser.py [--runs 3] [--site-dir DIR]
+    .venv/bin/python scripts/bench_browser.py [--runs 3] [--site-dir DIR] [--latency-ms 0]
 
 Builds the site (unless ``--site-dir`` names a built one) and copies it to a temporary folder, where it
 adds ``/bare/``: a page that loads the same self-hosted Pyodide core in a module worker and runs ``1+1``
 (the floor any Pyodide page pays). The copy is served on 127.0.0.1 (every response ``no-cache``, so a
-cached load revalidates with 304s, as on a host whose cache headers cannot be trusted). Each run opens
+cached load revalidates with 304s, as on a host whose cache headers cannot be trusted; ``--latency-ms``
+delays every response, 304s included, as a distant host would, over HTTP/1.x). Each run opens
 fresh Chromium profiles on disk and measures, from navigation start to "ready":
 
 - the bare page, cold (empty profile) and cached (reload);
@@ -326,8 +327,11 @@ class Bench:
         return out
 
 
-def measure(site_dir: Path, runs: int) -> tuple[list[dict], Callable[[str], int]]:
-    """Run every scenario ``runs`` times; return the results and the gzip size of a served path."""
+def measure(site_dir: Path, runs: int, latency: float = 0.0) -> tuple[list[dict], Callable[[str], int]]:
+    """Run every scenario ``runs`` times; return the results and the gzip size of a served path.
+
+    ``latency``: seconds each response of the site waits (the local DoH server is not delayed).
+    """
     from dohserver import DohServer
     from playwright.sync_api import sync_playwright
 
@@ -336,7 +340,7 @@ def measure(site_dir: Path, runs: int) -> tuple[list[dict], Callable[[str], int]
     transfers = TimedTransfers()
     results = []
     with (
-        serve_directory(site_dir, transfers=transfers) as base_url,
+        serve_directory(site_dir, transfers=transfers, delay=latency) as base_url,
         DohServer(load_zone(ZONE)) as doh,
         sync_playwright() as playwright,
     ):
@@ -440,7 +444,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs, each with fresh profiles (default 3)")
     parser.add_argument("--site-dir", type=Path, help="copy this already-built site instead of building one")
+    parser.add_argument(
+        "--latency-ms", type=float, default=0.0,
+        help="wait this long before every response of the site, as a distant host would (default 0)",
+    )
     args = parser.parse_args(argv)
+    if args.latency_ms < 0 or args.runs < 1:
+        parser.error("--latency-ms must be 0 or more and --runs at least 1")
     with tempfile.TemporaryDirectory(prefix="bench-browser-site-") as tmp:
         site_copy = Path(tmp) / "site"
         try:
@@ -451,8 +461,9 @@ def main(argv: list[str] | None = None) -> int:
         if site != site_copy:  # the bare page goes into a copy, never into the given site
             shutil.copytree(site, site_copy)
         add_bare_page(site_copy)
-        results, gzip_of = measure(site_copy, args.runs)
-        print(f"headless Chromium, {args.runs} run(s), site on 127.0.0.1 (every response no-cache)")
+        results, gzip_of = measure(site_copy, args.runs, args.latency_ms / 1000)
+        delayed = f", {args.latency_ms:g} ms before every response" if args.latency_ms else ""
+        print(f"headless Chromium, {args.runs} run(s), site on 127.0.0.1 (every response no-cache{delayed})")
         print(report(results, gzip_of))
     return 0
 

@@ -63,8 +63,15 @@ def site_for_benchmark(given: Path | None, scratch: Path) -> Path:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    # Set per server in serve_directory: a list that gets (path, status, body bytes) per response.
+    # Set per server in serve_directory: a list that gets (path, status, body bytes) per response, and
+    # the seconds each response waits before it is sent (a stand-in for a distant host's round trip).
     transfers: list[tuple[str, int, int]] | None = None
+    delay: float = 0.0
+
+    def send_head(self) -> Any:
+        if self.delay > 0:
+            time.sleep(self.delay)
+        return super().send_head()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -84,15 +91,25 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         super().copyfile(source, outputfile)
 
 
+class _SiteServer(http.server.ThreadingHTTPServer):
+    # The default listen backlog (5) drops part of a burst of new connections while the accept thread
+    # waits for the CPU (Pyodide starting on both cores), and each dropped SYN costs the browser a 1 s
+    # retransmit: a page of 30 requests then measures seconds that no real host would add.
+    request_queue_size = 256
+
+
 @contextlib.contextmanager
-def serve_directory(directory: Path, *, transfers: list[tuple[str, int, int]] | None = None) -> Iterator[str]:
+def serve_directory(
+    directory: Path, *, transfers: list[tuple[str, int, int]] | None = None, delay: float = 0.0
+) -> Iterator[str]:
     """Serve ``directory`` over HTTP on 127.0.0.1 (a free port) in a thread; yield the base URL.
 
-    ``transfers``, when given, receives ``(path, status, body bytes)`` for every response.
+    ``transfers``, when given, receives ``(path, status, body bytes)`` for every response; ``delay``
+    seconds pass before each response (every request, 304s included, pays it, as over a network).
     """
-    handler_class = type("SiteHandler", (_QuietHandler,), {"transfers": transfers})
+    handler_class = type("SiteHandler", (_QuietHandler,), {"transfers": transfers, "delay": delay})
     handler = functools.partial(handler_class, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _SiteServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     try:
