@@ -86,6 +86,43 @@ def test_stripping_drops_docstrings_and_comments_and_keeps_the_code():
     assert after["only_a_docstring"]() is None and after["Answer"].value == 42
 
 
+DATACLASSES = '''
+import dataclasses
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What was found.
+
+    A second paragraph that the page never shows.
+    """
+
+    value: int
+
+
+@dataclasses.dataclass
+class Plain:
+    """Only one line."""
+
+    name: str = "x"
+
+
+class NotData:
+    """Dropped as before."""
+'''
+
+
+def test_a_dataclass_keeps_the_first_line_of_its_docstring_so_none_is_made_from_its_signature():
+    stripped = browser_bundle.strip_source(DATACLASSES, keep_class_docstrings=False)
+    namespace = _run(stripped)
+    assert namespace["Verdict"].__doc__ == "What was found."
+    assert namespace["Plain"].__doc__ == "Only one line."
+    assert namespace["NotData"].__doc__ is None
+    assert "second paragraph" not in stripped
+    assert namespace["Verdict"](3).value == 3
+
+
 def test_a_package_that_reads_docstrings_keeps_its_class_docstrings():
     stripped = browser_bundle.strip_source(SOURCE, keep_class_docstrings=True)
     namespace = _run(stripped)
