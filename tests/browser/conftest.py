@@ -29,15 +29,21 @@ ZONES = (
 
 
 @pytest.fixture(scope="session")
-def site_url(tmp_path_factory) -> Iterator[str]:
-    """The site built from this checkout; ``BROWSER_TEST_SITE_DIR`` serves an already-built one instead."""
+def site_dir(tmp_path_factory) -> Path:
+    """The site built from this checkout; ``BROWSER_TEST_SITE_DIR`` names an already-built one instead."""
     prebuilt = os.environ.get("BROWSER_TEST_SITE_DIR")
-    site_dir = Path(prebuilt) if prebuilt else tmp_path_factory.mktemp("site")
+    built = Path(prebuilt) if prebuilt else tmp_path_factory.mktemp("site")
     if not prebuilt:
         try:
-            pyodide_site.build_site(site_dir)
+            pyodide_site.build_site(built)
         except pyodide_site.SiteBuildError as exc:
             pytest.fail(str(exc))
+    return built
+
+
+@pytest.fixture(scope="session")
+def site_url(site_dir) -> Iterator[str]:
+    """``site_dir`` served on 127.0.0.1."""
     with pyodide_site.serve_directory(site_dir) as base_url:
         yield base_url
 

@@ -21,6 +21,9 @@
 const SITE_ROOT = new URL("../../", import.meta.url);
 const WORKER_URL = new URL("./worker.mjs", import.meta.url);
 const SHARED_WORKER_URL = new URL("./shared-worker.mjs", import.meta.url);
+// Keeps the shared worker's files per deploy in Cache Storage (see sw.js); registered once Python is
+// ready, so it never competes with the first visit's downloads.
+const RUNTIME_CACHE_URL = new URL("./sw.js", import.meta.url);
 // A hash of everything the worker runs (scripts/pyodide_hook.py writes it): a deploy that changes any
 // of it changes this file.
 const VERSION_FILE = new URL("pyodide/deploy-version.txt", SITE_ROOT);
@@ -64,6 +67,15 @@ async function deployVersion() {
   } catch {
     return "unknown";
   }
+}
+
+// Once per page, and only where Python runs in a shared worker (the one client sw.js serves).
+let runtimeCacheRegistered = false;
+function registerRuntimeCache() {
+  if (runtimeCacheRegistered || !("serviceWorker" in navigator)) return;
+  runtimeCacheRegistered = true;
+  // Refused (storage off, a private window, an insecure origin): every file then comes from the network.
+  navigator.serviceWorker.register(RUNTIME_CACHE_URL, { updateViaCache: "none" }).catch(() => {});
 }
 
 function readGeneration() {
@@ -150,7 +162,10 @@ class PythonConnection {
   async connectShared(receive, crashed) {
     const version = await deployVersion();
     const generation = readGeneration();
-    const worker = new SharedWorker(SHARED_WORKER_URL, {
+    // The deploy is in the script's address too: sw.js serves each file from that deploy's cache.
+    const address = new URL(SHARED_WORKER_URL);
+    address.searchParams.set("v", version);
+    const worker = new SharedWorker(address, {
       type: "module", name: `smtp-analyzer python ${version} ${generation}`, extendedLifetime: true,
     });
     worker.onerror = (event) => crashed(event.message || "shared module workers may be unsupported");
@@ -174,6 +189,7 @@ class PythonConnection {
       if (this.status.state !== "ready") this.update({ state: "loading", phase: message.phase });
     } else if (message.type === "ready") {
       this.update({ state: "ready", phase: null, timings: message.timings || {} });
+      if (this.shared) registerRuntimeCache();
     } else if (message.type === "failed") {
       this.update({ state: "failed", error: message.error, timings: message.timings || {} });
     } else if (message.type === "crashed") {

@@ -78,13 +78,15 @@ function archiveOf(manifest, phase) {
 
 async function fetchArchive(baseUrl, entry) {
   const url = new URL(entry.file_name, baseUrl).href;
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if ((await sha256(bytes)) !== entry.sha256) {
-    throw new Error(`${entry.file_name} does not match its sha256 in ${MANIFEST}`);
+  // A copy that does not match its hash may come from a cache gone wrong (sw.js, a proxy): ask the
+  // server itself once more ("reload" also makes sw.js replace its copy) before giving up.
+  for (const cache of ["default", "reload"]) {
+    const response = await fetch(url, { cache });
+    if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if ((await sha256(bytes)) === entry.sha256) return { entry, bytes };
   }
-  return { entry, bytes };
+  throw new Error(`${entry.file_name} does not match its sha256 in ${MANIFEST}`);
 }
 
 // The one stored snapshot, read in full: {url, bytes, intact, ms}, or null.
