@@ -196,9 +196,15 @@ class Bench:
             "fresh": sorted({t[0].split("?")[0] for t in fresh}),
         }
 
-    def fetched_between(self, start_wall: float, end_wall: float) -> dict:
-        """The responses with a body served in a time window (ms since the epoch): gzip bytes and paths."""
-        fresh = [t for t in self.transfers if start_wall < t[3] <= end_wall and t[1] == 200]
+    def fetched_after(self, ready: dict, end_wall: float) -> dict:
+        """The responses with a body served after ``ready`` (a wait_ready() result) until ``end_wall`` (ms
+        since the epoch), with those the worker asks for only after ready: gzip bytes and paths."""
+        start_wall = ready["ready_wall"] - ready["ready"] - 50  # navigation start, as wait_ready() counts
+        fresh = [
+            t for t in self.transfers
+            if t[1] == 200 and t[3] <= end_wall
+            and (t[3] > ready["ready_wall"] or (t[3] >= start_wall and fetched_after_ready(t[0])))
+        ]
         return {
             "gzip": sum(self.gzip_size(t[0]) for t in fresh),
             "fresh": sorted({t[0].split("?")[0] for t in fresh}),
@@ -285,7 +291,7 @@ class Bench:
         out["typical_cold"] = self.analyse(page, TYPICAL_MESSAGE.read_text(encoding="utf-8"))
         # What the page fetched after "ready" until the first result was drawn (the rest of the checker,
         # the catalog): not part of the bytes before ready, but a first analysis waits for it.
-        out["after_ready"] = self.fetched_between(out["cold"]["ready_wall"], time.time() * 1000)
+        out["after_ready"] = self.fetched_after(out["cold"], time.time() * 1000)
         out["snapshot_stored"] = self.wait_snapshot(page)
         # A later visit: a reload would find Python still running in the shared worker, so the browser
         # is restarted (same profile: HTTP cache and snapshot kept).
