@@ -122,8 +122,7 @@ class DohServer:
         self.keepalive_timeout = keepalive_timeout
         self._tls_context: ssl.SSLContext | None = None
         if tls is not None:
-            self._tls_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            self._tls_context.load_cert_chain(str(tls[0]), str(tls[1]))
+            self._tls_context = serving(tls)
             if http2:  # offered by ALPN; a client that does not ask for h2 gets HTTP/1.1 as before
                 self._tls_context.set_alpn_protocols(["h2", "http/1.1"])
         elif http2:
@@ -579,3 +578,15 @@ def self_signed_certificate(directory: str | Path) -> tuple[Path, Path]:
         timeout=60,
     )  # fmt: skip
     return cert, key
+
+
+def trusting(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    """A client context that trusts ``certificate`` (from ``self_signed_certificate``) and nothing else."""
+    return ssl.create_default_context(cafile=str(certificate[0]))
+
+
+def serving(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    """A server context that presents ``certificate``."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(certificate[0]), str(certificate[1]))
+    return context

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dohserver import DohServer, self_signed_certificate
+from dohserver import DohServer
 
 from checker.shared.dns.pool import CA_FILE_VARIABLE, DEFAULT_MAX_PER_ORIGIN, KEEP_ALIVE_VARIABLE
 from checker.shared.dns.pool_http2 import HTTP2_VARIABLE, http2_installed
@@ -20,11 +20,6 @@ from checker.shared.dns.zonefile import load_zone
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="the openssl command is missing")
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    return self_signed_certificate(tmp_path_factory.mktemp("tls"))
 
 
 ZONE = REPO_ROOT / "tests" / "fixtures" / "zones" / "acme-mail.yml"

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import ssl
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dohserver import DohServer, fixture_zone, self_signed_certificate
+from dohserver import DohServer, fixture_zone, trusting
+from rawserver import RawServer
 
 from checker.analyses.domain.audit import audit_domain
 from checker.shared.dns.cache import CachingResolver
@@ -30,21 +30,10 @@ PSL_FILE = Path(__file__).resolve().parents[1] / "corpora" / "psl" / "public_suf
 needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="the openssl command is missing")
 
 
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    if shutil.which("openssl") is None:
-        pytest.skip("the openssl command is missing")
-    return self_signed_certificate(tmp_path_factory.mktemp("tls"))
-
-
 @pytest.fixture
 def https_server(dns_test_zone, certificate) -> Iterator[DohServer]:
     with DohServer(dns_test_zone, tls=certificate) as server:
         yield server
-
-
-def trusting(certificate: tuple[Path, Path]) -> ssl.SSLContext:
-    return ssl.create_default_context(cafile=str(certificate[0]))
 
 
 # -- against the DoH test server ---------------------------------------------------------------------
@@ -175,37 +164,6 @@ async def test_domain_audit_over_https_reuses_a_bounded_few_connections(dns_test
 
 
 # -- against small servers that misbehave on purpose ---------------------------------------------------
-class RawServer:
-    """An asyncio server whose every connection runs ``script(reader, writer, number)``; counts them."""
-
-    def __init__(self, script) -> None:
-        self.script = script
-        self.connections = 0
-        self.server: asyncio.Server | None = None
-
-    async def __aenter__(self) -> RawServer:
-        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            self.connections += 1
-            try:
-                await self.script(reader, writer, self.connections)
-            except (ConnectionError, asyncio.IncompleteReadError):
-                pass
-            finally:
-                writer.close()
-
-        self.server = await asyncio.start_server(handle, "127.0.0.1", 0)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self.server is not None
-        self.server.close()
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/dns-query"
-
-
 async def test_chunked_bodies_with_trailers_leave_the_connection_usable() -> None:
     async def script(reader, writer, number):
         for index in range(3):

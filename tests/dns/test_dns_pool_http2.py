@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import ssl
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dohserver import DohServer, self_signed_certificate
+from dohserver import DohServer, serving, trusting
+from rawserver import RawServer
 
 from checker.shared.dns.doh_json import DohJsonResolver
 from checker.shared.dns.doh_wire import DohWireResolver
@@ -30,15 +30,6 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("openssl") is None, reason="the openssl command is missing"),
 ]
 NAMES = ("plain.test", "alias.test", "split.test", "nope.test", "a.test", "b.test")
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    return self_signed_certificate(tmp_path_factory.mktemp("tls"))
-
-
-def trusting(certificate: tuple[Path, Path]) -> ssl.SSLContext:
-    return ssl.create_default_context(cafile=str(certificate[0]))
 
 
 @pytest.fixture
@@ -124,42 +115,14 @@ async def test_untrusted_certificate_and_gone_server_are_fetch_errors(h2_server:
         await pool(HttpRequest("GET", url))
 
 
-# -- against small TLS servers that misbehave on purpose ---------------------------------------------
-class TlsServer:
-    """An asyncio HTTPS server (HTTP/1.1, no ALPN) whose connections run ``script``; counts requests."""
+# -- against small TLS servers that misbehave on purpose (tests/rawserver.py) -------------------------
+def replying(reply: bytes, *, then_sleep: float = 0.0, heads: list[bytes] | None = None):
+    """A RawServer script: read the request head (kept in ``heads``), send ``reply``, wait."""
 
-    def __init__(self, certificate: tuple[Path, Path], script) -> None:
-        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.context.load_cert_chain(str(certificate[0]), str(certificate[1]))
-        self.script = script
-        self.requests: list[bytes] = []
-        self.server: asyncio.Server | None = None
-
-    async def __aenter__(self) -> TlsServer:
-        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            try:
-                self.requests.append(await reader.readuntil(b"\r\n\r\n"))
-                await self.script(writer)
-            except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
-                pass
-            finally:
-                writer.close()
-
-        self.server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=self.context)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self.server is not None
-        self.server.close()
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return f"https://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/dns-query"
-
-
-def replying(reply: bytes, *, then_sleep: float = 0.0):
-    async def script(writer: asyncio.StreamWriter) -> None:
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, number: int) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        if heads is not None:
+            heads.append(head)
         writer.write(reply)
         await writer.drain()
         await asyncio.sleep(then_sleep)
@@ -175,7 +138,7 @@ def replying(reply: bytes, *, then_sleep: float = 0.0):
     ],
 )
 async def test_a_body_past_the_cap_is_refused(certificate, reply: bytes) -> None:
-    server = TlsServer(certificate, replying(reply))
+    server = RawServer(replying(reply), ssl_context=serving(certificate))
     async with server, Http2Pool(timeout=2, ssl_context=trusting(certificate)) as pool:
         with pytest.raises(FetchError, match=f"larger than {MAX_BODY_BYTES} bytes"):
             await pool(HttpRequest("GET", server.url))
@@ -183,17 +146,18 @@ async def test_a_body_past_the_cap_is_refused(certificate, reply: bytes) -> None
 
 async def test_a_redirect_is_returned_not_followed(certificate) -> None:
     reply = b"HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n"
-    async with TlsServer(certificate, replying(reply)) as server:
+    heads: list[bytes] = []
+    async with RawServer(replying(reply, heads=heads), ssl_context=serving(certificate)) as server:
         async with Http2Pool(timeout=2, ssl_context=trusting(certificate)) as pool:
             response = await pool(HttpRequest("GET", server.url))
             assert response.status == 302 and response.headers["location"] == "/elsewhere"
             answer = await DohWireResolver(pool, server.url).query("plain.test", "A")
         assert answer.status is DnsStatus.ERROR and "302" in answer.error
-        assert not [request for request in server.requests if b"/elsewhere" in request]
+        assert not [head for head in heads if b"/elsewhere" in head]
 
 
 async def test_a_stalled_server_is_a_timeout(certificate) -> None:
-    server = TlsServer(certificate, replying(b"", then_sleep=2.0))
+    server = RawServer(replying(b"", then_sleep=2.0), ssl_context=serving(certificate))
     async with server, Http2Pool(timeout=0.3, ssl_context=trusting(certificate)) as pool:
         started = time.perf_counter()
         with pytest.raises(FetchError, match=r"no answer within 0\.3 s") as caught:
