@@ -145,6 +145,20 @@ def wait_ready(page) -> None:
     assert state == "ready", page.inner_text("#an-status")
 
 
+# A Gmail DMARC rejection: the bounce the shared-worker tests analyse (no DNS needed).
+DMARC_BOUNCE = (
+    "550 5.7.26 This mail has been blocked because the sender is unauthenticated. DMARC policy. gsmtp"
+)
+
+
+def analyse_bounce(page, text: str = DMARC_BOUNCE) -> str:
+    """Paste ``text`` in the Bounce tab, run it, and return the result's text once it is drawn."""
+    page.fill("#an-bounce-text", text)
+    page.click("#an-panel-bounce button[type=submit]")
+    page.wait_for_selector("#an-result-bounce[data-state=done]", timeout=60_000)
+    return page.inner_text("#an-result-bounce")
+
+
 @pytest.fixture
 def screenshot(tmp_path_factory):
     """``screenshot(page, name)``: a full-page PNG in $ANALYZER_SCREENSHOTS or pytest's temp folder."""

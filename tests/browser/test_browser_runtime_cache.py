@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pyodide_site
 import pytest
-from conftest import new_watched_page, wait_ready
+from conftest import analyse_bounce, new_watched_page, wait_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-BOUNCE = "550 5.7.26 This mail has been blocked because the sender is unauthenticated. DMARC policy. gsmtp"
 PREFIX = "smtp-analyzer-runtime-"
 # What the shared worker fetches on every start, besides the bundle's archives. The runtime's wasm is
 # left to the HTTP cache, where Chromium keeps its compiled code (see sw.js).
@@ -38,8 +37,9 @@ RUNTIME_CACHES = f"""async () => {{
   for (const name of await caches.keys()) {{
     if (!name.startsWith("{PREFIX}")) continue;
     found[name] = {{}};
-    for (const request of await (await caches.open(name)).keys()) {{
-      const response = await (await caches.open(name)).match(request);
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {{
+      const response = await cache.match(request);
       found[name][new URL(request.url).pathname] = (await response.arrayBuffer()).byteLength;
     }}
   }}
@@ -114,13 +114,6 @@ def cached_after_first_visit(page) -> dict[str, dict[str, int]]:
             return caches
         page.wait_for_timeout(100)
     return page.evaluate(RUNTIME_CACHES)
-
-
-def analyse_bounce(page) -> str:
-    page.fill("#an-bounce-text", BOUNCE)
-    page.click("#an-panel-bounce button[type=submit]")
-    page.wait_for_selector("#an-result-bounce[data-state=done]", timeout=60_000)
-    return page.inner_text("#an-result-bounce")
 
 
 def test_a_return_visit_takes_the_shared_workers_files_from_the_deploys_cache(site: Site, visit) -> None:
