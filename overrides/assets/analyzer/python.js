@@ -69,15 +69,6 @@ async function deployVersion() {
   }
 }
 
-// Once per page, and only where Python runs in a shared worker (the one client sw.js serves).
-let runtimeCacheRegistered = false;
-function registerRuntimeCache() {
-  if (runtimeCacheRegistered || !("serviceWorker" in navigator)) return;
-  runtimeCacheRegistered = true;
-  // Refused (storage off, a private window, an insecure origin): every file then comes from the network.
-  navigator.serviceWorker.register(RUNTIME_CACHE_URL, { updateViaCache: "none" }).catch(() => {});
-}
-
 function readGeneration() {
   try {
     return Number(sessionStorage.getItem(GENERATION_KEY)) || 0;
@@ -106,6 +97,7 @@ class PythonConnection {
     this.nextId = 1;
     this.endpoint = null; // a promise of { post, stop } for the current worker
     this.current = null; // which connection's messages count (not those of a worker left behind)
+    this.runtimeCacheRegistered = false;
   }
 
   /** True where Python outlives this page (then starting it early pays off on later pages too). */
@@ -189,7 +181,7 @@ class PythonConnection {
       if (this.status.state !== "ready") this.update({ state: "loading", phase: message.phase });
     } else if (message.type === "ready") {
       this.update({ state: "ready", phase: null, timings: message.timings || {} });
-      if (this.shared) registerRuntimeCache();
+      this.registerRuntimeCache();
     } else if (message.type === "failed") {
       this.update({ state: "failed", error: message.error, timings: message.timings || {} });
     } else if (message.type === "crashed") {
@@ -197,6 +189,14 @@ class PythonConnection {
     } else if (message.type === "result" && this.pending.has(message.id)) {
       this.pending.get(message.id).resolve(message);
     }
+  }
+
+  // Once per page, and only where Python runs in a shared worker (the one client sw.js serves).
+  registerRuntimeCache() {
+    if (this.runtimeCacheRegistered || !this.shared || !("serviceWorker" in navigator)) return;
+    this.runtimeCacheRegistered = true;
+    // Refused (storage off, a private window, an insecure origin): every file then comes from the network.
+    navigator.serviceWorker.register(RUNTIME_CACHE_URL, { updateViaCache: "none" }).catch(() => {});
   }
 
   crashed(text) {
