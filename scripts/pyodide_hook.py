@@ -27,7 +27,7 @@ PUBLIC_DIR = "pyodide"
 # only when its version matches. Written once here instead of each page downloading and hashing the lock.
 DEPLOY_VERSION_NAME = "deploy-version.txt"
 # The worker's own code, next to what Python loads: a change to either needs a new Python.
-WORKER_SCRIPTS = ("worker.mjs", "shared-worker.mjs", "snapshot.mjs")
+WORKER_SCRIPTS = ("worker.mjs", "shared-worker.mjs", "snapshot.mjs", "stall-guard.mjs")
 ANALYZER_ASSETS = Path("assets") / "analyzer"
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from checker.analyses.advice import FrontEndAdvice
+from checker.frontends.interrupt import AnalysisStopped, install
 from checker.shared.dns.model import Resolver
 from checker.shared.result import InputError, to_jsonable
 
@@ -71,6 +72,11 @@ def warm_up() -> str:
     elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
     ok = all(error is None for error in modules.values())
     return json.dumps({"ok": ok, "modules": modules, "elapsed_ms": elapsed_ms})
+
+
+def stop_runaways(limit_seconds: float) -> None:
+    """Called once by the worker: its stall guard's SIGINT stops the running analysis (interrupt.py)."""
+    install(limit_seconds)
 
 
 def _error_json(error: InputError, **extra: Any) -> str:
@@ -205,9 +211,35 @@ async def _run(request_json: str, where: str, analysis: Callable[[dict[str, Any]
         result = await analysis(request)
     except _BadRequest as bad:
         return _error_json(bad.error)
+    except AnalysisStopped as stopped:
+        return _error_json(_stopped_error(where, stopped))
     except Exception as exc:
         return _error_json(_internal_error(where, exc))
     return _ok_json(result, started)
+
+
+# Analyses of pasted text; the others work on DNS answers.
+_PASTED = ("Bounce", "Headers", "Sender requirements")
+
+
+def _stopped_error(where: str, stopped: AnalysisStopped) -> InputError:
+    # The cause is what this analysis worked on, never the DNS resolver for a pasted bounce.
+    if where in _PASTED:
+        return InputError(
+            what=f"The analysis was stopped: the pasted text {stopped}. Nothing else was affected.",
+            where=where,
+            fix=(
+                "Paste only what the analysis needs (the bounce's error lines, or the message's headers "
+                "without its body and attachments), then run it again."
+            ),
+            reason="input.too_slow",
+        )
+    return InputError(
+        what=f"The analysis was stopped: working through the DNS answers {stopped}.",
+        where=where,
+        fix="Run it again; if it happens again, choose another DNS resolver in the settings on this page.",
+        reason="input.dns_too_slow",
+    )
 
 
 def _catalog_for(request: Mapping[str, Any], catalog_json: str | None) -> Any:

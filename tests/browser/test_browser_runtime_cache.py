@@ -26,6 +26,7 @@ WORKER_FILES = (
     "/assets/analyzer/shared-worker.mjs",
     "/assets/analyzer/worker.mjs",
     "/assets/analyzer/snapshot.mjs",
+    "/assets/analyzer/stall-guard.mjs",
     "/pyodide/pyodide.mjs",
     "/pyodide/pyodide.asm.mjs",
     "/pyodide/python_stdlib.zip",

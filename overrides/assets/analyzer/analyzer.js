@@ -100,8 +100,9 @@ function tooLarge(kind, request) {
   );
 }
 
-// A runaway analysis cannot be interrupted inside Python: past the limit python.js stops that worker
-// and starts a fresh one, so the next analysis does not queue behind it.
+// The worker itself stops an analysis that holds Python 15 s without a break (stall-guard.mjs) and answers
+// why. Past the page's limit python.js also gives up on that worker (a dedicated one is terminated) and
+// starts a fresh one, so the next analysis does not queue behind it.
 async function runInWorker(kind, request) {
   const refused = tooLarge(kind, request);
   if (refused) return { json: refused };

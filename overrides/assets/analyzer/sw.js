@@ -26,7 +26,7 @@ const MANIFEST = new URL("browser-bundle.json", PYODIDE);
 // a return visit about 160 ms slower (median of 5: 338 ms against 179 with the HTTP cache). The wasm
 // costs one revalidation instead.
 const RUNTIME_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "python_stdlib.zip"];
-const WORKER_SCRIPTS = ["shared-worker.mjs", "worker.mjs", "snapshot.mjs"];
+const WORKER_SCRIPTS = ["shared-worker.mjs", "worker.mjs", "snapshot.mjs", "stall-guard.mjs"];
 const VERSION_PATTERN = /^[0-9a-f]{1,64}$/;
 
 // Files of one deploy: the runtime and the manifest and archives under pyodide/ (not the version file,

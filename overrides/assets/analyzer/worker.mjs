@@ -3,6 +3,7 @@
 // ({id, type: "result", json: '{"ok": false, ...}'}), never as exceptions across the boundary.
 
 import { bootPython } from "./snapshot.mjs";
+import { createStallGuard } from "./stall-guard.mjs";
 
 const SITE_ROOT = new URL("../../", import.meta.url);
 const PYODIDE_URL = new URL("pyodide/", SITE_ROOT).href;
@@ -18,6 +19,13 @@ const ENTRY_POINTS = {
 };
 
 const timings = {};
+
+// An analysis that holds Python this long without a break is stopped inside the worker (stall-guard.mjs),
+// which then serves the next one. Below the page's own 20 s limit for a bounce (analyzer.js), so the
+// reader gets the worker's message, which names the cause. The worst legitimate paste (1,000,000
+// characters) takes a few seconds.
+const HOLD_LIMIT_MS = 15_000;
+const stallGuard = createStallGuard({ limitMs: HOLD_LIMIT_MS });
 
 // The page's Content-Security-Policy is a meta tag, and it does not reach this worker: a worker takes its
 // policy from its own HTTP response, which static hosts do not all let a site set. So the worker guards
@@ -104,6 +112,9 @@ async function loadEverything() {
   if (!booted.warm.ok) console.warn("analyzer: some modules failed to import", booted.warm.modules);
   if (timings.runtimeFetch !== undefined) timings.pythonInit = Math.max(0, timings.runtime - timings.runtimeFetch);
   timings.ready = Math.round(performance.now() - started);
+  // After the snapshot choice: the handler is Python state (kept in a snapshot), the buffer is not.
+  booted.browser.stop_runaways(HOLD_LIMIT_MS / 1000);
+  booted.pyodide.setInterruptBuffer(stallGuard.buffer);
   return { browser: booted.browser, filesReady: booted.filesReady, afterReady: booted.afterReady };
 }
 
@@ -171,6 +182,7 @@ async function analyze({ kind, request }) {
   }
   const catalogText = kind === "bounce" ? await catalog() : null;
   const entryPoint = loaded.browser[name];
+  const disarm = stallGuard.arm();
   try {
     const requestJson = JSON.stringify(request ?? {});
     const answer = kind === "bounce" ? entryPoint(requestJson, catalogText) : entryPoint(requestJson);
@@ -179,6 +191,7 @@ async function analyze({ kind, request }) {
     return failure(`The analysis failed: ${error.message || error}`, kind, "Reload the page and try again.",
       "internal.error");
   } finally {
+    disarm();
     entryPoint.destroy();
   }
 }
