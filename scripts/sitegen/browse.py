@@ -126,6 +126,11 @@ def render_browse(catalog: Catalog) -> dict[str, str]:
     return pages
 
 
+def _hub_order(hub: Hub) -> tuple[tuple[int, ...], int]:
+    # By enhanced code in number order (5.7.9 before 5.7.40), then by reply code ("5.7.1" alone first).
+    return code_sort_key(hub.enhanced_code), hub.reply_code or 0
+
+
 def render_browse_index(catalog: Catalog, hub_list: Sequence[Hub]) -> str:
     """``/browse/``: the three ways to browse plus the shared-code hubs."""
     lines = [
@@ -144,6 +149,7 @@ def render_browse_index(catalog: Catalog, hub_list: Sequence[Hub]) -> str:
         lines.append("## Codes with more than one cause\n")
         lines.append("The same number can mean different things. These pages show how to tell them apart:\n")
         lines.extend(
-            f"- [{hub.label}](../codes/{hub.slug}.md) ({len(hub.entries)} causes)" for hub in hub_list
+            f"- [{hub.label}](../codes/{hub.slug}.md) ({len(hub.entries)} causes)"
+            for hub in sorted(hub_list, key=_hub_order)
         )
     return "\n".join(lines) + "\n"

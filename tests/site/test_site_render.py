@@ -305,6 +305,24 @@ def test_browse_sorts_enhanced_codes_numerically() -> None:
     ]
 
 
+def test_browse_index_lists_shared_code_hubs_in_number_order() -> None:
+    from scripts.sitegen.browse import render_browse_index
+    from scripts.sitegen.hubs import hubs
+
+    real = load_entries(REPO_ROOT / "errors")  # the fixture catalog has too few shared codes
+    page = render_browse_index(real, list(hubs(real).values()))
+    labels = re.findall(r"^- \[((?:\d{3} )?\d\.\d+\.\d+)\]\(\.\./codes/", page, flags=re.MULTILINE)
+    assert len(labels) > 10, page
+
+    def number_order(label: str) -> tuple:
+        reply, _, enhanced = label.rpartition(" ")
+        return tuple(int(part) for part in enhanced.split(".")), int(reply or 0)
+
+    assert labels == sorted(labels, key=number_order)
+    enhanced = [label.rpartition(" ")[2] for label in labels]
+    assert enhanced.index("5.7.9") < enhanced.index("5.7.10") < enhanced.index("5.7.26")
+
+
 def test_entry_page_has_a_table_of_contents_for_every_section(catalog) -> None:
     entry = catalog.entries[0]
     html = render_entry(entry, entries=catalog.by_id(), providers=catalog.providers)
