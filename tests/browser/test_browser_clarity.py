@@ -207,6 +207,43 @@ def test_a_bounce_in_the_headers_tab_is_offered_as_a_bounce_and_the_reverse(anal
     assert page.locator("#an-result-bounce .an-wrong-tab").count() == 0
 
 
+TESTS = Path(__file__).resolve().parents[1]
+REAL_BOUNCES = sorted(
+    path
+    for path in (TESTS / "corpora" / "bounces-sisimai" / "maildir-bsd").glob("*.eml")
+    if path.name.startswith(("lhost-", "rhost-", "rfc3464-"))  # not the feedback reports or auto-replies
+)
+REAL_MESSAGES = [
+    FIXTURES / "newsletter-dmarc-fail.eml",
+    *(TESTS / "qa" / "fixtures" / name for name in ("forwarded_footer.eml", "m365_arc_list.eml")),
+    TESTS / "qa" / "fixtures" / "gmail_esp.txt",
+    *sorted((TESTS / "corpora" / "dmarc" / "authheaders" / "messages").glob("*.eml")),
+]
+SUGGEST_ALL = """async ([kind, texts]) => {
+  const script = document.querySelector('script[src*="assets/analyzer/analyzer.js"]');
+  const { suggestTab } = await import(new URL("input.js", script.src).href);
+  return texts.map((text) => suggestTab(kind, text));
+}"""
+
+
+def test_real_bounces_pasted_as_headers_are_offered_the_bounce_tab_and_real_messages_are_not(analyzer):
+    # Sisimai's public samples: notices of Postfix, Exchange, Domino, Notes, qmail... Many quote the
+    # original message's headers below the notice, so "it has headers" cannot decide on its own.
+    page = analyzer.open_analyzer(tab="headers")
+    bounces = [path.read_text(encoding="latin-1") for path in REAL_BOUNCES]
+    bounces.append((TESTS / "bounce" / "samples" / "exchange.txt").read_text(encoding="utf-8"))
+    offered = page.evaluate(SUGGEST_ALL, ["headers", bounces])
+    missed = [path.name for path, tab in zip(REAL_BOUNCES, offered, strict=False) if tab != "bounce"]
+    assert len(bounces) > 350 and offered[-1] == "bounce"
+    assert len(missed) <= len(bounces) // 50, missed  # 5 of 381 when written: SES JSON, Japanese-only notices
+    messages = [path.read_text(encoding="utf-8", errors="replace") for path in REAL_MESSAGES]
+    assert len(messages) == 6
+    assert page.evaluate(SUGGEST_ALL, ["headers", messages]) == [None] * len(messages)
+    # The reverse: a message's headers pasted into the Bounce tab are offered the Headers tab.
+    headers_only = [text.split("\n\n", 1)[0] for text in messages]
+    assert "headers" in page.evaluate(SUGGEST_ALL, ["bounce", headers_only])
+
+
 @pytest.mark.parametrize(
     "typed", ["https://www.acme.example/contact?x=1", "Ann <ann@acme.example>", "mailto:ann@acme.example"]
 )
