@@ -52,7 +52,9 @@ BROWSER_ADVICE = FrontEndAdvice(
         "resolver setting on this page (your own or your provider's), or use the list's web lookup."
     ),
     dkim_selector=(
-        'Type it in the "DKIM selectors to check" field on this page and run the domain check again.'
+        # Also shown by the small check on entry pages, which has no such field: name the analyzer's tab.
+        'Type it in the "DKIM selectors to check" field of the analyzer\'s Domain tab and run the '
+        "check again."
     ),
 )
 

@@ -152,7 +152,9 @@ def test_delays_slowest_hop_and_external() -> None:
     assert chain.slowest_hop is chain.hops[1]
     assert chain.first_external is chain.hops[1]
     assert chain.connecting_ip == "198.51.100.7"
-    assert "Most of the delay (3 h 12 min) was at hop 1, relay.example.org" in chain.explanation
+    # The hop the timeline marks as slowest comes first; the hop before it is the one that queued it.
+    assert "Most of the delay (3 h 12 min) came before hop 2 (" in chain.explanation
+    assert "hop 1, relay.example.org, probably queued it" in chain.explanation
     assert "198.51.100.7" in chain.explanation
 
 

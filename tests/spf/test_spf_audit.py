@@ -162,9 +162,11 @@ async def test_spf_audit_root_problems() -> None:
     assert [c.reason for c in (await audit_spf("two.example.com", resolver=resolver)).checks] == [
         "spf.multiple_records"
     ]
-    assert [c.reason for c in (await audit_spf("none.example.com", resolver=resolver)).checks] == [
-        "spf.no_record"
-    ]
+    none = (await audit_spf("none.example.com", resolver=resolver)).checks
+    assert [c.reason for c in none] == ["spf.no_record"]
+    # Says why in other words than the sentence it explains ("has no SPF record (it has no SPF record)").
+    assert none[0].explanation.count("no SPF record") == 1
+    assert "publishes no TXT record that starts with v=spf1" in none[0].explanation
     slow = await audit_spf("slow.example.com", resolver=resolver)
     assert [(c.reason, c.verdict) for c in slow.checks] == [("spf.dns_error", Verdict.ERROR)]
     bad = await audit_spf("not a domain", resolver=resolver)

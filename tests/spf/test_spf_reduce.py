@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,13 @@ async def test_an_include_that_failed_to_resolve_is_kept(zone) -> None:
     assert actions(result) == [("remove_dead_include", "include:gone2.example")]
     assert "permerror" in result.steps[0].explanation
     assert result.proposed_record == "v=spf1 include:down.example ip4:192.0.2.0/24 -all"
+
+
+async def test_explanations_count_lookups_in_good_english(zone) -> None:
+    # "costs 1 lookups" was shown to readers; every count of one is singular.
+    texts = []
+    for domain in ("big.example", "crowded.example", "tidy.example"):
+        result = await plan_spf_reduction(domain, resolver=zone.resolver())
+        texts += [step.explanation for step in result.steps]
+    assert any(re.search(r"\b1 lookup\b", text) for text in texts), texts
+    assert not any(re.search(r"\b1 lookups\b", text) for text in texts), texts

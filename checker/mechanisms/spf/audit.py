@@ -106,7 +106,11 @@ async def _visit(walk: _Walk, domain: str, via: str, ancestors: tuple[str, ...],
         walk.note("dns_error", domain, answer.describe_failure(), via)
         return _leaf(domain, via, answer.describe_failure())
     if selection.status in ("nxdomain", "no_record"):
-        why = "the domain does not exist" if selection.status == "nxdomain" else "it has no SPF record"
+        why = (
+            "the domain does not exist"
+            if selection.status == "nxdomain"
+            else "it publishes no TXT record that starts with v=spf1"
+        )
         walk.note("no_record", domain, why, via)
         return _leaf(domain, via, f"no SPF record: {why}", voids)
     if selection.status == "multiple":

@@ -29,6 +29,10 @@ MAX_REPLACEMENT_ADDRESSES = 10  # more than this written out is not a simplifica
 _RFC = "https://www.rfc-editor.org/rfc/rfc7208#section-"
 
 
+
+def _lookups(count: int) -> str:
+    return f"{count} lookup" if count == 1 else f"{count} lookups"
+
 @dataclass(frozen=True)
 class TermCost:
     """One DNS-querying term of the published record and the lookups it costs, nested ones included."""
@@ -119,7 +123,7 @@ def reduce_spf(audit: SpfAudit, *, addresses: Mapping[str, tuple[str, ...]] | No
                         (),
                         cost.lookups,
                         "spf_reduce.decide",
-                        f"{cost.term} costs {cost.lookups} lookups. If that service no longer sends for "
+                        f"{cost.term} costs {_lookups(cost.lookups)}. If that service no longer sends for "
                         f"{tree.domain}, drop it; if it does, let it send with a Return-Path in its own "
                         "subdomain (e.g. bounce.example.com) so its SPF is checked there, not here.",
                     )
@@ -303,7 +307,7 @@ def _safe_cleanups(
                 f"{term.text} is listed twice; the second one only costs lookups."
                 if target in seen
                 else f"{term.text} is already included through {covering.text}, so listing it again "
-                f"costs {cost} lookups for nothing."
+                f"costs {_lookups(cost)} for nothing."
             )
             terms.remove(term.text)
             steps.append(
@@ -388,8 +392,8 @@ def _flatten(
                 ips,
                 cost.lookups,
                 "spf_reduce.flatten_include",
-                f"{cost.term} costs {cost.lookups} lookups and its whole tree is plain address "
-                f"ranges ({len(ips)} of them). Writing them out saves {cost.lookups} lookups, but "
+                f"{cost.term} costs {_lookups(cost.lookups)} and its whole tree is plain address "
+                f"ranges ({len(ips)} of them). Writing them out saves {_lookups(cost.lookups)}, but "
                 f"{cost.target}'s owner can change them at any time: check them regularly, or "
                 "prefer moving that sender to its own subdomain.",
             )

@@ -67,10 +67,11 @@ def explain_chain(
         by_position = {hop.position: hop for hop in hops}
         holder = by_position.get(slowest.position - 1)
         holder_name = (holder.by if holder else None) or slowest.from_name or slowest.from_helo or "unknown"
+        # Named by the hop the timeline marks as slowest (the delay before it), then who held the message.
         parts.append(
-            f"Most of the delay ({_duration(slowest.delay_seconds)}) was at hop {slowest.position - 1}, "
-            f"{holder_name}, which probably queued the message before hop {slowest.position} "
-            f"({slowest.by or 'unknown'}) accepted it."
+            f"Most of the delay ({_duration(slowest.delay_seconds)}) came before hop {slowest.position} "
+            f"({slowest.by or 'unknown'}) accepted the message: hop {slowest.position - 1}, {holder_name}, "
+            "probably queued it."
         )
     if external is not None:
         sender = external.from_name or external.from_helo or "an unnamed server"
