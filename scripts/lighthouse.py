@@ -13,17 +13,15 @@ Exits 1 when a score is below ``--min``, and lists the audits that cost points.
 from __future__ import annotations
 
 import argparse
-import functools
-import gzip
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
+
+from pyodide_site import SiteBuildError, build_site, serve_directory
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
@@ -31,57 +29,6 @@ CHROME_FLAGS = (
     "--headless --no-sandbox --disable-gpu --disable-quic --disable-background-networking "
     "--disable-component-update --disable-sync --no-first-run"
 )
-
-
-_COMPRESSIBLE = (".html", ".css", ".js", ".mjs", ".json", ".xml", ".svg", ".txt")
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files without a log line per request, so the report stays readable."""
-
-    def log_message(self, format: str, *args: object) -> None:
-        return
-
-
-class GzipHandler(QuietHandler):
-    """Static files, gzip-compressed when the browser accepts it (like the production host)."""
-
-    def do_GET(self) -> None:
-        path = Path(self.translate_path(self.path))
-        if path.is_dir() and self.path.split("?")[0].endswith("/"):
-            path = path / "index.html"
-        wants_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (wants_gzip and path.is_file() and path.suffix in _COMPRESSIBLE):
-            super().do_GET()
-            return
-        body = gzip.compress(path.read_bytes(), compresslevel=6)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-def serve(site: Path, *, compress: bool) -> http.server.ThreadingHTTPServer:
-    """Serve ``site`` on a free local port in a background thread."""
-    handler = GzipHandler if compress else QuietHandler
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(site))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
-def build_site(dest: Path) -> None:
-    """``mkdocs build --strict`` of the repository into ``dest``."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(dest)],
-        cwd=REPO_ROOT,
-        env=env,
-        check=True,
-    )
 
 
 def run_lighthouse(url: str, chrome_path: str) -> dict:
@@ -144,18 +91,16 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="lighthouse-") as tmp:
         site = args.site
         if site is None:
-            site = Path(tmp) / "site"
-            build_site(site)
+            try:
+                site = build_site(Path(tmp) / "site", strict=True)
+            except SiteBuildError as error:
+                print(error, file=sys.stderr)
+                return 2
         page = (
             args.page or json.loads((site / "catalog.json").read_text(encoding="utf-8"))["entries"][0]["url"]
         )
-        server = serve(site, compress=not args.no_gzip)
-        try:
-            port = server.server_address[1]
-            report = run_lighthouse(f"http://127.0.0.1:{port}/{page.lstrip('/')}", chrome_path)
-        finally:
-            server.shutdown()
-            server.server_close()
+        with serve_directory(site, compress=not args.no_gzip) as base_url:
+            report = run_lighthouse(f"{base_url}/{page.lstrip('/')}", chrome_path)
     scores = {category: round(report["categories"][category]["score"] * 100) for category in CATEGORIES}
     print(f"Lighthouse {page}: " + "  ".join(f"{name} {score}" for name, score in scores.items()))
     details = lost_points(report)

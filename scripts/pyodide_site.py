@@ -1,11 +1,12 @@
-"""Build the site and serve it on 127.0.0.1, and launch Debian's Chromium: shared by the browser tests
-and ``scripts/bench_pyodide.py``.
+"""Build the site and serve it on 127.0.0.1, and launch Debian's Chromium: shared by the browser tests,
+the benchmarks and ``scripts/lighthouse.py``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import gzip
 import http.server
 import os
 import shutil
@@ -34,11 +35,15 @@ class SiteBuildError(RuntimeError):
     """``mkdocs build`` failed; the message carries its output."""
 
 
-def build_site(site_dir: Path, *, root: Path = ROOT) -> Path:
-    """Run ``mkdocs build`` (with every hook, so /pyodide/ is published) into ``site_dir``."""
+def build_site(site_dir: Path, *, root: Path = ROOT, strict: bool = False) -> Path:
+    """Run ``mkdocs build`` (with every hook, so /pyodide/ is published) into ``site_dir``.
+
+    ``strict`` turns MkDocs warnings (a broken link, a missing page) into a failed build.
+    """
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     completed = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", str(site_dir)],
+        [sys.executable, "-m", "mkdocs", "build", "--quiet", *(["--strict"] if strict else []),
+         "--site-dir", str(site_dir)],
         cwd=root, env=env, capture_output=True, text=True, timeout=900, check=False,
     )
     if completed.returncode != 0:
@@ -62,11 +67,37 @@ def site_for_benchmark(given: Path | None, scratch: Path) -> Path:
     return scratch
 
 
+# What static hosts compress (GitHub Pages among them): text, not the already compressed archives or wasm.
+_COMPRESSIBLE = (".html", ".css", ".js", ".mjs", ".json", ".xml", ".svg", ".txt")
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    # Set per server in serve_directory: a list that gets (path, status, body bytes) per response, and
-    # the seconds each response waits before it is sent (a stand-in for a distant host's round trip).
+    # Set per server in serve_directory: a list that gets (path, status, body bytes) per response, the
+    # seconds each response waits before it is sent (a stand-in for a distant host's round trip), and
+    # whether text goes out gzip-compressed to a browser that accepts it.
     transfers: list[tuple[str, int, int]] | None = None
     delay: float = 0.0
+    compress: bool = False
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        wants_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (self.compress and wants_gzip and path.is_file() and path.suffix in _COMPRESSIBLE):
+            super().do_GET()
+            return
+        if self.delay > 0:
+            time.sleep(self.delay)
+        body = gzip.compress(path.read_bytes(), compresslevel=6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.transfers is not None:
+            self.transfers.append((self.path, 200, len(body)))
+        self.wfile.write(body)
 
     def send_head(self) -> Any:
         if self.delay > 0:
@@ -100,14 +131,21 @@ class _SiteServer(http.server.ThreadingHTTPServer):
 
 @contextlib.contextmanager
 def serve_directory(
-    directory: Path, *, transfers: list[tuple[str, int, int]] | None = None, delay: float = 0.0
+    directory: Path,
+    *,
+    transfers: list[tuple[str, int, int]] | None = None,
+    delay: float = 0.0,
+    compress: bool = False,
 ) -> Iterator[str]:
     """Serve ``directory`` over HTTP on 127.0.0.1 (a free port) in a thread; yield the base URL.
 
     ``transfers``, when given, receives ``(path, status, body bytes)`` for every response; ``delay``
-    seconds pass before each response (every request, 304s included, pays it, as over a network).
+    seconds pass before each response (every request, 304s included, pays it, as over a network);
+    ``compress`` sends text gzip-compressed, as static hosts do (always sent whole, never a 304).
     """
-    handler_class = type("SiteHandler", (_QuietHandler,), {"transfers": transfers, "delay": delay})
+    handler_class = type(
+        "SiteHandler", (_QuietHandler,), {"transfers": transfers, "delay": delay, "compress": compress}
+    )
     handler = functools.partial(handler_class, directory=str(directory))
     server = _SiteServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
