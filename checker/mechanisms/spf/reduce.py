@@ -29,9 +29,9 @@ MAX_REPLACEMENT_ADDRESSES = 10  # more than this written out is not a simplifica
 _RFC = "https://www.rfc-editor.org/rfc/rfc7208#section-"
 
 
-
 def _lookups(count: int) -> str:
     return f"{count} lookup" if count == 1 else f"{count} lookups"
+
 
 @dataclass(frozen=True)
 class TermCost:
