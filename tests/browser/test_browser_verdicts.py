@@ -90,6 +90,19 @@ def href_path(page, selector: str) -> str:
     return urlparse(page.get_attribute(selector, "href")).path
 
 
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def overview_widths(page) -> dict:
+    """The domain overview table's width and that of the box it sits in (wider = cut off, scrolling)."""
+    return page.eval_on_selector(
+        "#an-result-domain table.an-overview",
+        "table => ({table: table.getBoundingClientRect().width, box: table.parentElement.clientWidth,"
+        " scroll: table.parentElement.scrollWidth})",
+    )
+
+
 # ---------------------------------------------------------------- 1. bounce verdict
 
 
@@ -306,6 +319,22 @@ def test_domain_result_has_dmarc_next_step_and_spf_reduction_cards(
     assert spf.locator("[data-action=copy-record]").count() == 1
     page.locator("#an-result-domain [data-block=plans]").scroll_into_view_if_needed()
     shot(screenshot, page, page.locator("#an-result-domain [data-block=plans]"), f"domain-plans-{page.width}")
+    # The long "over the limit" chip wraps inside the card instead of widening the page, and the
+    # overview (a card per part on a phone) fits its box instead of hiding its last column.
+    assert no_sideways_scroll(page), page.evaluate("document.documentElement.scrollWidth")
+    widths = overview_widths(page)
+    assert widths["table"] <= widths["box"] + 0.5 and widths["scroll"] <= widths["box"], widths
+    if page.width == 390:
+        # A card per part: the finding sits under the part's name and verdict, across the card.
+        overview = page.locator("#an-result-domain table.an-overview")
+        stacked = overview.evaluate(
+            "table => [...table.querySelectorAll('tbody tr')].map((row) =>"
+            " row.lastElementChild.getBoundingClientRect().top"
+            " >= row.querySelector('th').getBoundingClientRect().bottom - 0.5)"
+        )
+        assert stacked and all(stacked), stacked
+        page.locator("#an-result-domain .an-view--domain").scroll_into_view_if_needed()
+        shot(screenshot, page, overview, "domain-overview-390")
     # A domain further along: the next quarantine step.
     page.fill("#an-domain-name", "q10.example")
     run_form(page, "domain")
