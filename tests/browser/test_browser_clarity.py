@@ -91,6 +91,17 @@ def dead_resolver_url() -> str:
     return f"http://127.0.0.1:{port}/dns-query"
 
 
+def use_dead_resolver(page) -> None:
+    """Point the page at a port nothing listens on: every DNS question fails in transport."""
+    page.click("#an-settings > summary")
+    page.fill("#an-custom-url", dead_resolver_url())
+    page.dispatch_event("#an-custom-url", "change")
+
+
+# What a failed lookup must never leak into the visible result: the browser's and the checker's raw words.
+RAW_FAILURE_WORDS = ("Failed to fetch", "DoH server", "dns_error", "did not answer")
+
+
 def test_unreachable_resolver_is_said_once_with_a_switch_and_retry(analyzer, doh_server, screenshot):
     page = analyzer.open_analyzer(dohformat="json", tab="headers")
     # "Google" is answered by the local DoH server: the retry target, without leaving the machine.
@@ -100,20 +111,23 @@ def test_unreachable_resolver_is_said_once_with_a_switch_and_retry(analyzer, doh
             response=route.fetch(url=doh_server.json_url + "?" + urlparse(route.request.url).query)
         ),
     )
-    page.click("#an-settings > summary")
-    page.fill("#an-custom-url", dead_resolver_url())
-    page.dispatch_event("#an-custom-url", "change")
+    use_dead_resolver(page)
     page.fill("#an-headers-text", NEWSLETTER.read_text(encoding="utf-8"))
     text = run_form(page, "headers")
     notice = page.locator("#an-result-headers .an-resolver-down")
     assert notice.count() == 1
     words = notice.inner_text()
     assert "could not be reached" in words and "SPF" in words and "DMARC" in words
-    assert text.count("Failed to fetch") <= 1, text  # once, in the notice, not once per check
+    assert text.count("could not be reached") == 1, text  # in the notice, not once per check
+    assert not [raw for raw in RAW_FAILURE_WORDS if raw in text], text
     lowered = text.lower()
-    assert "dns_error" not in lowered and "dns error" not in lowered
+    assert "dns error" not in lowered
     assert "no body pasted" not in lowered  # the body was pasted
     assert "deliver normally" not in lowered  # a temperror decides nothing
+    # No conclusion from lookups that failed: the resolver is the cause, not a change since delivery,
+    # and two discovery methods that found nothing do not "reach the same record".
+    assert "may have changed" not in lowered and "reach the same record" not in lowered, text
+    assert "methods disagree" not in lowered, text
     screenshot(page, "clarity-resolver-down-1280")
     page.set_viewport_size(PHONE)
     assert no_sideways_scroll(page)
@@ -149,6 +163,117 @@ def test_dkim_key_and_dmarc_failures_are_worded_for_what_happened(chromium, site
     assert "dns_error" not in text
     # Some answers came back, so this is not the "resolver could not be reached" case.
     assert page.locator("#an-result-headers .an-resolver-down").count() == 0
+    context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_a_dead_resolver_leaves_one_line_of_what_the_domain_audit_skipped(analyzer, viewport, screenshot):
+    page = analyzer
+    page.set_viewport_size(viewport)
+    page.open_analyzer(dohformat="json", tab="domain")
+    use_dead_resolver(page)
+    page.fill("#an-domain-name", "acme.example")
+    page.fill("#an-domain-selectors", "s1 s2")
+    text = run_form(page, "domain")
+    result = page.locator("#an-result-domain")
+    assert result.locator(".an-resolver-down").count() == 1
+    assert text.count("could not be reached") == 1, text
+    summary = result.locator("[data-not-checked]")
+    assert summary.count() == 1, text
+    words = summary.inner_text()
+    for part in ("MX", "SPF", "DKIM (20 selectors)", "DMARC", "MTA-STS", "TLS-RPT", "BIMI"):
+        assert part in words, words
+    assert not [raw for raw in RAW_FAILURE_WORDS if raw in text], text
+    # Once in the notice ('marked "Not checked" below') and once in the summary: never per selector or check.
+    assert text.count("Not checked") <= 2, text
+    assert result.locator("[data-selector], .an-check, .an-audit-section, table").count() == 0, text
+    # Nothing ran, so nothing passed: no green badge, no "within the limit".
+    assert result.locator(".an-verdict--pass").count() == 0
+    assert "within the limit" not in text and "agree" not in text, text
+    assert len([line for line in text.splitlines() if line.strip()]) < 25, text  # it was 120 lines
+    assert result.locator(".an-json").count() == 1  # the raw result is still there for whoever needs it
+    assert no_sideways_scroll(page)
+    screenshot(page, f"clarity-domain-resolver-down-{viewport['width']}")
+    assert not page.errors
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_a_dead_resolver_is_not_a_blocklist_verdict_on_the_ip_tab(analyzer, viewport, screenshot):
+    page = analyzer
+    page.set_viewport_size(viewport)
+    page.open_analyzer(dohformat="json", tab="ip")
+    use_dead_resolver(page)
+    page.fill("#an-ip-address", "192.0.2.10")
+    text = run_form(page, "ip")
+    result = page.locator("#an-result-ip")
+    assert result.locator(".an-resolver-down").count() == 1
+    assert text.count("could not be reached") == 1, text
+    summary = result.locator("[data-not-checked]")
+    assert summary.count() == 1, text
+    words = summary.inner_text()
+    assert "reverse DNS" in words and "blocklists" in words and "not a listing" in words, words
+    # Each list's own web lookup needs no DNS from this page: offered right there.
+    assert summary.locator("a.an-list-link").count() >= 1
+    assert not [raw for raw in RAW_FAILURE_WORDS if raw in text], text
+    # The cause is the resolver, not a list refusing public resolvers; and nothing is "Not listed".
+    assert "often refused" not in text and "Not listed" not in text, text
+    assert result.locator(".an-verdict--pass, .an-check, table").count() == 0, text
+    assert "192.0.2.10" in text and "documentation" in text  # what needs no DNS is still shown
+    assert no_sideways_scroll(page)
+    screenshot(page, f"clarity-ip-resolver-down-{viewport['width']}")
+    assert not page.errors
+
+
+def test_failed_lookups_are_marked_and_the_rest_of_the_audit_stands(
+    chromium, site_url, own_doh_server, screenshot
+):
+    context = chromium.new_context(viewport=DESKTOP)
+    page = new_watched_page(context)
+    page.goto(f"{site_url}/analyzer/{analyzer_query(own_doh_server, 'json', 'domain')}")
+    wait_ready(page)
+    page.click("#an-proposal-accept")
+    own_doh_server.fail("_dmarc.acme.example", "TXT", "http500")
+    own_doh_server.fail("s1._domainkey.acme.example", "TXT", "http500")
+    own_doh_server.fail("google._domainkey.acme.example", "TXT", "servfail")
+    own_doh_server.fail("spf.crm.example", "TXT", "http500")
+    page.fill("#an-domain-name", "acme.example")
+    page.fill("#an-domain-selectors", "s1 s2")
+    run_form(page, "domain")
+    # Answers came back, so no "could not be reached" notice: only what failed is marked.
+    assert page.locator("#an-result-domain .an-resolver-down").count() == 0
+    audit = "#an-result-domain .an-audit-section"
+    overview = page.inner_text("#an-result-domain .an-overview")
+    audit_text = "\n".join([overview, *page.locator(audit).all_inner_texts()])
+    assert not [raw for raw in RAW_FAILURE_WORDS if raw in audit_text], audit_text
+    # What answered is shown as usual.
+    assert page.locator(f"{audit}[data-section=MX] tr[data-host]").count() >= 2
+    assert page.locator(f"{audit}[data-section=MX] .an-verdict--pass").count() >= 1
+    # DMARC got no answer: one line saying so in plain words, no method table, no "both methods agree".
+    dmarc = page.locator(f"{audit}[data-section=DMARC]")
+    assert dmarc.locator(".an-not-checked").count() == 1 and dmarc.locator("table").count() == 0
+    assert "HTTP 500" in dmarc.inner_text() and "agree" not in dmarc.inner_text()
+    # DKIM: the named selector that failed is marked; the guessed one that failed is counted, not listed.
+    dkim = page.locator(f"{audit}[data-section=DKIM]")
+    assert "Not checked" in dkim.locator("tr[data-selector=s1]").inner_text()
+    assert dkim.locator("tr[data-selector=google]").count() == 0
+    assert dkim.locator("tr[data-selector=selector1]").count() == 1  # found among the guesses
+    assert "1 could not be looked up" in dkim.inner_text() and "SERVFAIL" in dkim.inner_text()
+    # SPF: an include could not be read, so the lookup count is incomplete and never "within the limit".
+    spf = page.locator(f"{audit}[data-section=SPF]")
+    assert "within the limit" not in spf.inner_text(), spf.inner_text()
+    assert "not fully counted" in spf.inner_text()
+    # The plans below say the same: no "no DMARC record" or "nothing to change" for a record never read,
+    # and a lookup count that is a lower bound.
+    page.wait_for_selector("#an-result-domain [data-plan=spf][data-state=done]", timeout=90_000)
+    next_step = page.locator("#an-result-domain [data-block=dmarc-next]")
+    assert next_step.get_attribute("data-stage") == "lookup_failed"
+    assert "Not checked" in next_step.inner_text(), next_step.inner_text()
+    for wrong in ("No DMARC record is published", "Nothing to change", *RAW_FAILURE_WORDS):
+        assert wrong not in next_step.inner_text(), next_step.inner_text()
+    plan = page.inner_text("#an-result-domain [data-block=spf-reduce]")
+    assert "at least" in plan and "not fully counted" in plan and "within the limit" not in plan, plan
+    screenshot(page, "clarity-domain-partial-failure-1280")
+    assert not page.errors
     context.close()
 
 

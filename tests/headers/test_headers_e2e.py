@@ -133,6 +133,18 @@ async def test_dns_failure_becomes_error_and_rest_goes_on():
     assert [s.result for s in analysis.dkim.signatures] == ["pass"]
 
 
+async def test_a_failed_recheck_neither_confirms_nor_contradicts_the_receiver():
+    # The receiver recorded dmarc=pass; our DMARC lookup failed, which says nothing about a change.
+    text = _pasted(_signed("shop.example", "news@shop.example"), "bounce@mail.shop.example")
+    zone = _zone(failures={("_dmarc.shop.example", "TXT"): DnsStatus.TIMEOUT})
+    analysis = await analyze_headers(text, resolver=zone, now=NOW)
+    assert analysis.dmarc.result == "temperror"
+    assert not _check(analysis, "dmarc.receiver_disagrees")
+    [unconfirmed] = _check(analysis, "dmarc.receiver_unconfirmed")
+    assert "may have changed" not in unconfirmed.explanation
+    assert "dmarc=pass" in unconfirmed.explanation and "DNS lookup failed" in unconfirmed.explanation
+
+
 class _ExplodingResolver:
     async def query(self, name: str, rtype: str):
         raise RuntimeError("network unreachable")

@@ -148,3 +148,19 @@ async def test_explanations_count_lookups_in_good_english(zone) -> None:
         texts += [step.explanation for step in result.steps]
     assert any(re.search(r"\b1 lookup\b", text) for text in texts), texts
     assert not any(re.search(r"\b1 lookups\b", text) for text in texts), texts
+
+
+async def test_a_tree_with_a_record_that_could_not_be_read_gives_a_lower_bound(zone) -> None:
+    shaky = await plan_spf_reduction("shaky.example", resolver=zone.resolver())
+    assert shaky.incomplete is True
+    assert shaky.notes[0].startswith(f"At least {shaky.lookups} lookup")
+    # Every record in the tree answered: the count is exact.
+    tidy = await plan_spf_reduction("tidy.example", resolver=zone.resolver())
+    assert tidy.incomplete is False and not any("At least" in note for note in tidy.notes)
+    # Nothing to change, but a record could not be read: not "nothing to do".
+    lone = load_zone(ZONES / "spf-reduction.yml")
+    records = {**lone.records, ("lone.example", "TXT"): ("v=spf1 include:down.example -all",)}
+    resolver = dataclasses.replace(lone, records=records).resolver()
+    partial = await plan_spf_reduction("lone.example", resolver=resolver)
+    assert (partial.reason, partial.incomplete) == ("spf_reduce.incomplete", True)
+    assert "at least 1 of the 10" in partial.explanation and "nothing to do" not in partial.explanation

@@ -72,7 +72,19 @@ def dmarc_checks(
             )
         )
     claimed = receiver_result
-    if claimed and claimed != dmarc.result:
+    if claimed and dmarc.result == "temperror":
+        # A lookup that failed now says nothing about what the receiver saw then: no "may have changed".
+        checks.append(
+            Check(
+                "DMARC (receiver)",
+                Verdict.INFO,
+                "dmarc.receiver_unconfirmed",
+                f"The receiving server recorded dmarc={claimed}. It could not be checked again here because "
+                "a DNS lookup failed, so that result is neither confirmed nor contradicted.",
+                {"receiver": claimed, "now": dmarc.result},
+            )
+        )
+    elif claimed and claimed != dmarc.result:
         checks.append(
             Check(
                 "DMARC (receiver)",

@@ -39,7 +39,7 @@ def build_checks(tree: SpfNode, findings: tuple[Finding, ...], total: int, voids
                 {"domain": finding.domain, "term": finding.term, "position": finding.position},
             )
         )
-    checks.append(_lookup_check(tree, total))
+    checks.append(_lookup_check(tree, total, incomplete=bool(by_kind.get("dns_error"))))
     void_check = _void_check(by_kind.get("void", []), voids)
     if void_check:
         checks.append(void_check)
@@ -94,8 +94,18 @@ def _root_check(tree: SpfNode, finding: Finding) -> Check:
     )
 
 
-def _lookup_check(tree: SpfNode, total: int) -> Check:
+def _lookup_check(tree: SpfNode, total: int, *, incomplete: bool) -> Check:
     evidence = {"lookups": total, "limit": MAX_DNS_TERMS}
+    if incomplete and total <= MAX_DNS_TERMS:
+        # A record that could not be read may hold more lookups: "within the limit" would be a guess.
+        return Check(
+            "SPF lookups",
+            Verdict.INFO,
+            "spf.lookup_count_incomplete",
+            f"At least {total} of the {MAX_DNS_TERMS} DNS lookups SPF allows are needed; the full count is "
+            "not known because a record in the tree could not be looked up.",
+            evidence,
+        )
     if total <= MAX_DNS_TERMS:
         return Check(
             "SPF lookups",

@@ -78,6 +78,8 @@ class SpfReduction:
     explanation: str
     notes: tuple[str, ...] = ()
     references: tuple[str, ...] = (_RFC + "4.6.4", _RFC + "5.5", _RFC + "5.2")
+    # A record in the tree could not be looked up: ``lookups`` is a lower bound, not the count.
+    incomplete: bool = False
 
 
 def reduce_spf(audit: SpfAudit, *, addresses: Mapping[str, tuple[str, ...]] | None = None) -> SpfReduction:
@@ -142,7 +144,19 @@ def reduce_spf(audit: SpfAudit, *, addresses: Mapping[str, tuple[str, ...]] | No
         )
     total = tree.lookups_cumulative
     changed = proposed != tree.record
-    if total <= MAX_DNS_TERMS and not changed:
+    incomplete = any(finding.kind == "dns_error" for finding in audit.findings)
+    if incomplete:
+        notes.insert(
+            0,
+            f"At least {_lookups(total)}: a record in the tree could not be looked up, so the full count "
+            "is not known. Run the check again before changing the record.",
+        )
+    if total <= MAX_DNS_TERMS and not changed and incomplete:
+        reason, text = (
+            "spf_reduce.incomplete",
+            f"The record needs at least {total} of the 10 lookups allowed; part of it could not be read.",
+        )
+    elif total <= MAX_DNS_TERMS and not changed:
         reason, text = (
             "spf_reduce.under_limit",
             f"The record needs {total} of the 10 lookups allowed; nothing to do.",
@@ -170,6 +184,7 @@ def reduce_spf(audit: SpfAudit, *, addresses: Mapping[str, tuple[str, ...]] | No
         reason,
         text,
         tuple(notes),
+        incomplete=incomplete,
     )
 
 

@@ -211,7 +211,7 @@ const TITLES = { bounce: "What the bounce means", headers: "Authentication resul
 // What each kind cannot check without DNS, for the "resolver could not be reached" notice.
 const NEEDS_DNS = {
   headers: "SPF, the DKIM keys, the DMARC policy and the ARC seals",
-  domain: "every part of the audit (MX, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, BIMI)",
+  domain: "every part of the audit",
   ip: "the reverse DNS and every blocklist",
 };
 
@@ -232,7 +232,8 @@ function renderAnswer(container, kind, message, elapsedMs, subject) {
   } else {
     const result = resolverDown ? markResolverDown(data.result || {}) : data.result || {};
     try {
-      body = (VIEWS[kind] || renderGeneric)(result);
+      // The Domain and IP views then draw one "not checked" line instead of a card per failed check.
+      body = (VIEWS[kind] || renderGeneric)(result, { resolverDown });
     } catch (error) {
       // A view bug must not hide the answer: say so and fall back to the plain view.
       console.error("analyzer: view failed", error);
@@ -310,6 +311,13 @@ function addSenderRulesAction(container, request) {
   else view.prepend(block);
 }
 
+// Each browser has its own words for a request that never connected ("Failed to fetch", "NetworkError when
+// attempting to fetch resource.", "Load failed"); none of them tells a reader anything. Other causes
+// (an HTTP status, a refused redirect, a timeout) are already words and stay as they are.
+function resolverTrouble(error) {
+  return /failed to fetch|networkerror|load failed/i.test(error) ? "the browser could not connect to it" : error;
+}
+
 function resolverDownNotice(kind, dns) {
   const setting = resolverSetting();
   let host = setting.url;
@@ -326,7 +334,7 @@ function resolverDownNotice(kind, dns) {
   });
   return el("div", { class: "an-resolver-down", role: "alert" },
     el("p", {}, el("strong", { text: `The DNS resolver ${host} could not be reached` }),
-      dns.error ? ` (${dns.error}).` : "."),
+      dns.error ? ` (${resolverTrouble(dns.error)}).` : "."),
     el("p", { text: `So nothing that needs DNS was checked: ${NEEDS_DNS[kind] || "every DNS lookup"}. `
       + "Those checks are marked \"Not checked\" below; they are not failures of the message or the domain." }),
     el("p", { class: "an-resolver-switch" }, el("label", { for: `an-switch-${kind}`, text: "Try another resolver: " }),

@@ -4,7 +4,8 @@
 
 import { el } from "./dom.js";
 
-const NOT_CHECKED = "Not checked: the DNS resolver could not be reached (see the notice at the top).";
+// The cause is said once, in the notice at the top; each check only points to it.
+const NOT_CHECKED = "Not checked: no DNS answer (see the notice at the top).";
 
 function flash(button, text) {
   const label = button.dataset.label || button.textContent;

@@ -103,6 +103,8 @@ function discoveryNote(result) {
   const legacy = result.dmarc;
   const bis = result.dmarc_rfc9989;
   if (!legacy || !bis) return null;
+  // A lookup that failed found nothing to compare: no "same record" or "disagree" from it.
+  if (legacy.result === "temperror" || bis.result === "temperror") return null;
   if (legacy.result === bis.result && legacy.record_domain === bis.record_domain) {
     const orgNote = legacy.org_domain === bis.org_domain ? ""
       : ` They differ only in the organizational domain used for relaxed alignment: ${legacy.org_domain} by the `

@@ -95,6 +95,13 @@ export function renderSenderRules(result) {
 export function renderDmarcNextStep(result) {
   const warnings = Array.isArray(result.warnings) ? result.warnings : [];
   const watch = Array.isArray(result.watch) ? result.watch : [];
+  if (result.stage === "lookup_failed") {
+    // Nothing is known about the record: neither "none is published" nor "nothing to change".
+    return el("section", { class: "an-block an-plan", "data-block": "dmarc-next", "data-stage": result.stage },
+      el("h3", { text: "DMARC: the next safe step toward p=reject" }),
+      note(`Not checked: the DMARC record of ${result.domain} could not be looked up, so no next step is proposed. Run the check again.`,
+        "an-note an-note--warn"));
+  }
   return el("section", { class: "an-block an-plan", "data-block": "dmarc-next", "data-stage": result.stage || "" },
     el("h3", { text: "DMARC: the next safe step toward p=reject" }),
     result.current_record ? el("p", { class: "an-record" }, "Now: ", code(result.current_record))
@@ -125,8 +132,9 @@ export function renderSpfReduction(result) {
   return el("section", { class: "an-block an-plan", "data-block": "spf-reduce", "data-reason": result.reason || "" },
     el("h3", { text: `SPF: ${overBefore ? `getting under ${limit} lookups` : "DNS lookups"}` }),
     result.record ? el("p", { class: "an-record" }, "Now: ", code(result.record)) : null,
-    el("p", { class: "an-total" }, el("strong", { text: `${result.lookups} of ${limit} lookups ` }),
-      overBefore ? chip("fail", "over the limit: receivers answer permerror") : chip("pass", "within the limit")),
+    el("p", { class: "an-total" }, el("strong", { text: `${result.incomplete ? "at least " : ""}${result.lookups} of ${limit} lookups ` }),
+      overBefore ? chip("fail", "over the limit: receivers answer permerror")
+        : result.incomplete ? chip("error", "not fully counted") : chip("pass", "within the limit")),
     el("p", { class: "an-lead", text: result.explanation || "" }),
     steps.length ? el("ol", { class: "an-steps" }, steps.map((step) => el("li", { "data-action": step.action },
       el("strong", { text: `${ACTION_WORDS[step.action] || "Change"} ` }), code(step.term),
