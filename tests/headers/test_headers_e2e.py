@@ -130,6 +130,8 @@ async def test_dns_failure_becomes_error_and_rest_goes_on():
     analysis = await analyze_headers(text, resolver=zone, now=NOW)
     assert analysis.dmarc.result == "temperror"
     assert analysis.summary.verdict is Verdict.ERROR
+    # The headline in words, not the RFC's "temperror".
+    assert analysis.summary.headline == "DMARC could not be checked for shop.example (a DNS lookup failed)"
     assert [s.result for s in analysis.dkim.signatures] == ["pass"]
 
 

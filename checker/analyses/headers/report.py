@@ -109,11 +109,12 @@ def summarize(
         return Summary(Verdict.PASS, f"Authenticated: DMARC passes for {domain}", dmarc.explanation)
     if dmarc.result == "none":
         return Summary(Verdict.WARN, _no_policy_headline(dmarc), dmarc.explanation)
-    return Summary(
-        Verdict.ERROR if dmarc.result == "temperror" else Verdict.FAIL,
-        f"DMARC {dmarc.result} for {domain}",
-        dmarc.explanation,
-    )
+    if dmarc.result == "temperror":
+        # Said in words: "temperror" is the RFC's term, not the reader's.
+        return Summary(
+            Verdict.ERROR, f"DMARC could not be checked for {domain} (a DNS lookup failed)", dmarc.explanation
+        )
+    return Summary(Verdict.FAIL, f"DMARC {dmarc.result} for {domain}", dmarc.explanation)
 
 
 def _no_policy_headline(dmarc: DmarcEvaluation) -> str:
