@@ -11,8 +11,11 @@ still starting.
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from urllib.parse import quote
 
+import pyodide_site
 import pytest
 from conftest import analyzer_query, new_watched_page, wait_ready
 
@@ -126,3 +129,48 @@ def test_a_slow_start_does_not_count_against_the_limit(clocked_page, site_url):
     assert "took more than" not in text, text
     assert page.get_attribute("#an-result-bounce .an-match--best", "data-entry-id") == GMAIL_DMARC_ENTRY
     assert len(python_workers(page)) == 1 and not page.closed_workers, "Python was restarted while it started"
+
+
+# The worker's own limit (worker.mjs): an analysis that holds Python this long without a break is stopped
+# inside the worker (stall-guard.mjs, checker/frontends/interrupt.py). 15 s in the site; 0.3 s in the
+# copy below, so that the large report (a few seconds of real work) runs past it.
+SHIPPED_LIMIT = "const HOLD_LIMIT_MS = 15_000;"
+LOWERED_LIMIT = "const HOLD_LIMIT_MS = 300;"
+
+
+@pytest.fixture
+def site_with_a_short_hold_limit(site_dir: Path, tmp_path: Path):
+    root = tmp_path / "site"
+    shutil.copytree(site_dir, root)
+    worker = root / "assets" / "analyzer" / "worker.mjs"
+    source = worker.read_text(encoding="utf-8")
+    assert SHIPPED_LIMIT in source, "worker.mjs no longer names its limit this way: update this test"
+    worker.write_text(source.replace(SHIPPED_LIMIT, LOWERED_LIMIT), encoding="utf-8")
+    with pyodide_site.serve_directory(root) as base_url:
+        yield base_url
+
+
+def test_in_a_shared_worker_a_runaway_is_stopped_inside_it_and_the_same_python_answers_next(
+    chromium, site_with_a_short_hold_limit, screenshot
+):
+    # A shared worker cannot be terminated while the page holds it: the worker stops the analysis itself.
+    context = chromium.new_context()
+    page = new_watched_page(context, shared_worker=True)
+    page.goto(f"{site_with_a_short_hold_limit}/analyzer/?tab=bounce")
+    wait_ready(page)
+    assert page.evaluate("window.analyzerTimings.worker") == "shared"
+    paste(page, large_report())
+    page.click("#an-panel-bounce button[type=submit]")
+    page.wait_for_selector("#an-result-bounce[data-state=done]", timeout=30_000)
+    message = page.inner_text("#an-result-bounce")
+    assert "stopped: the pasted text held the analyzer for more than 0.3 s" in message, message
+    assert "resolver" not in message.lower() and "restarted" not in message, message
+    screenshot(page, "runaway-stopped-in-shared-worker-1280", full_page=False)
+    # The same Python answers the next bounce, and right: nothing was restarted.
+    paste(page, GMAIL_DMARC_BOUNCE)
+    page.click("#an-panel-bounce button[type=submit]")
+    page.wait_for_selector("#an-result-bounce .an-match--best", timeout=60_000)
+    assert page.get_attribute("#an-result-bounce .an-match--best", "data-entry-id") == GMAIL_DMARC_ENTRY
+    assert page.get_attribute("#an-status", "data-state") == "ready"
+    assert not page.errors
+    context.close()
