@@ -9,14 +9,13 @@ import hashlib
 import io
 import json
 import os
-import shutil
-import subprocess
 import sys
 import tarfile
 import textwrap
 from pathlib import Path
 
 import pytest
+from node_runs import run_node, tail
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))
@@ -261,18 +260,14 @@ def _our_wheel() -> Path:
 
 @pytest.mark.slow
 def test_core_suites_pass_in_pyodide_with_the_checker_from_the_bundle(manifest):
-    if shutil.which("node") is None:
-        pytest.fail("Node is not installed; the Pyodide tests need it (see README: make test).")
     pyodide_test_wheels.fetch_test_wheels()
     # The bundle drops docstrings by design; these tests read one.
     reads_docstrings = ["tests/dkim/test_dkim_keycheck.py::test_dkim_common_selectors_documented"]
     deselect = [arg for test_id in reads_docstrings for arg in ("--deselect", test_id)]
-    completed = subprocess.run(
-        ["node", str(REPO / "tests" / "pyodide" / "run_checker_tests.mjs"), "--", *deselect],
-        cwd=REPO, capture_output=True, text=True, timeout=900, check=False,
-        env={**os.environ, "CHECKER_FROM": "bundle"},
+    completed = run_node(
+        "run_checker_tests.mjs", "--", *deselect, timeout=900, env={**os.environ, "CHECKER_FROM": "bundle"}
     )
-    output = f"{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}"
+    output = tail(completed)
     assert "ready with the browser bundle" in completed.stdout, output
     summary = json.loads((REPO / "build" / "pyodide-test-results-bundle.json").read_text(encoding="utf-8"))
     assert summary["failed"] == 0 and summary["error"] == 0, output

@@ -1,12 +1,11 @@
 """Run the checker's core suites inside Pyodide under Node and require them to pass there too."""
 
 import json
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from node_runs import marked_json, run_node
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))
@@ -20,19 +19,12 @@ MIN_PASSED = 1000
 
 @pytest.fixture(scope="module")
 def pyodide_run() -> dict:
-    if shutil.which("node") is None:
-        pytest.fail("Node is not installed; the Pyodide tests need it (see README: make test).")
     build_wheels.build(quiet=True)
     pyodide_test_wheels.fetch_test_wheels()
-    completed = subprocess.run(
-        ["node", str(REPO / "tests" / "pyodide" / "run_checker_tests.mjs")],
-        cwd=REPO, capture_output=True, text=True, timeout=900, check=False,
-    )
-    summary_lines = [line for line in completed.stdout.splitlines() if line.startswith("PYODIDE_SUMMARY ")]
-    output = f"{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}"
-    assert summary_lines, f"no summary from the Pyodide run:\n{output}"
+    completed = run_node("run_checker_tests.mjs", timeout=900)
+    printed = marked_json(completed, "PYODIDE_SUMMARY")
     summary = json.loads((REPO / "build" / "pyodide-test-results.json").read_text(encoding="utf-8"))
-    assert summary["exit_code"] == json.loads(summary_lines[-1].removeprefix("PYODIDE_SUMMARY "))["exit_code"]
+    assert summary["exit_code"] == printed["exit_code"]
     summary["output"] = completed.stdout
     return summary
 

@@ -8,13 +8,11 @@ runaway (a loop that never ends, a regular expression that backtracks for ever) 
 of the checker, since no real input runs away any more.
 """
 
-import json
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from node_runs import marked_json, run_node
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))
@@ -26,16 +24,9 @@ LIMIT_MS = 400
 
 @pytest.fixture(scope="module")
 def cases() -> dict:
-    if shutil.which("node") is None:
-        pytest.fail("Node is not installed; the Pyodide tests need it (see README: make test).")
     build_wheels.build(quiet=True)
-    completed = subprocess.run(
-        ["node", str(REPO / "tests" / "pyodide" / "stall_guard_run.mjs"), str(LIMIT_MS)],
-        cwd=REPO, capture_output=True, text=True, timeout=300, check=False,
-    )
-    lines = [line for line in completed.stdout.splitlines() if line.startswith("STALL_GUARD ")]
-    assert lines, f"no result from the Pyodide run:\n{completed.stdout[-2000:]}\n{completed.stderr[-2000:]}"
-    return json.loads(lines[-1].removeprefix("STALL_GUARD "))["cases"]
+    completed = run_node("stall_guard_run.mjs", str(LIMIT_MS), timeout=300)
+    return marked_json(completed, "STALL_GUARD")["cases"]
 
 
 @pytest.mark.parametrize("case", ["spin", "backtrack"])
