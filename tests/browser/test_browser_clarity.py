@@ -98,6 +98,25 @@ def use_dead_resolver(page) -> None:
     page.dispatch_event("#an-custom-url", "change")
 
 
+def run_with_dead_resolver(page, viewport: dict, kind: str, fields: dict[str, str]):
+    """Run ``kind`` with every DNS question failing; check the one notice and the one "not checked" line.
+
+    Returns the result's text, its locator, and the words of that line.
+    """
+    page.set_viewport_size(viewport)
+    page.open_analyzer(dohformat="json", tab=kind)
+    use_dead_resolver(page)
+    for selector, value in fields.items():
+        page.fill(selector, value)
+    text = run_form(page, kind)
+    result = page.locator(f"#an-result-{kind}")
+    assert result.locator(".an-resolver-down").count() == 1
+    assert text.count("could not be reached") == 1, text
+    summary = result.locator("[data-not-checked]")
+    assert summary.count() == 1, text
+    return text, result, summary.inner_text()
+
+
 # What a failed lookup must never leak into the visible result: the browser's and the checker's raw words.
 RAW_FAILURE_WORDS = ("Failed to fetch", "DoH server", "dns_error", "did not answer")
 
@@ -169,18 +188,9 @@ def test_dkim_key_and_dmarc_failures_are_worded_for_what_happened(chromium, site
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
 def test_a_dead_resolver_leaves_one_line_of_what_the_domain_audit_skipped(analyzer, viewport, screenshot):
     page = analyzer
-    page.set_viewport_size(viewport)
-    page.open_analyzer(dohformat="json", tab="domain")
-    use_dead_resolver(page)
-    page.fill("#an-domain-name", "acme.example")
-    page.fill("#an-domain-selectors", "s1 s2")
-    text = run_form(page, "domain")
-    result = page.locator("#an-result-domain")
-    assert result.locator(".an-resolver-down").count() == 1
-    assert text.count("could not be reached") == 1, text
-    summary = result.locator("[data-not-checked]")
-    assert summary.count() == 1, text
-    words = summary.inner_text()
+    text, result, words = run_with_dead_resolver(
+        page, viewport, "domain", {"#an-domain-name": "acme.example", "#an-domain-selectors": "s1 s2"}
+    )
     for part in ("MX", "SPF", "DKIM (20 selectors)", "DMARC", "MTA-STS", "TLS-RPT", "BIMI"):
         assert part in words, words
     assert not [raw for raw in RAW_FAILURE_WORDS if raw in text], text
@@ -200,20 +210,10 @@ def test_a_dead_resolver_leaves_one_line_of_what_the_domain_audit_skipped(analyz
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
 def test_a_dead_resolver_is_not_a_blocklist_verdict_on_the_ip_tab(analyzer, viewport, screenshot):
     page = analyzer
-    page.set_viewport_size(viewport)
-    page.open_analyzer(dohformat="json", tab="ip")
-    use_dead_resolver(page)
-    page.fill("#an-ip-address", "192.0.2.10")
-    text = run_form(page, "ip")
-    result = page.locator("#an-result-ip")
-    assert result.locator(".an-resolver-down").count() == 1
-    assert text.count("could not be reached") == 1, text
-    summary = result.locator("[data-not-checked]")
-    assert summary.count() == 1, text
-    words = summary.inner_text()
+    text, result, words = run_with_dead_resolver(page, viewport, "ip", {"#an-ip-address": "192.0.2.10"})
     assert "reverse DNS" in words and "blocklists" in words and "not a listing" in words, words
     # Each list's own web lookup needs no DNS from this page: offered right there.
-    assert summary.locator("a.an-list-link").count() >= 1
+    assert result.locator("[data-not-checked] a.an-list-link").count() >= 1
     assert not [raw for raw in RAW_FAILURE_WORDS if raw in text], text
     # The cause is the resolver, not a list refusing public resolvers; and nothing is "Not listed".
     assert "often refused" not in text and "Not listed" not in text, text
