@@ -11,13 +11,16 @@ import json
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from checker.analyses.advice import FrontEndAdvice
 from checker.frontends.interrupt import AnalysisStopped, install
 from checker.shared.dns.model import Resolver
 from checker.shared.result import InputError, to_jsonable
+
+if TYPE_CHECKING:
+    from checker.pasted.bounce.catalog import PreparedCatalog
 
 DEFAULT_DOH = {"url": "https://cloudflare-dns.com/dns-query", "format": "json"}
 MAX_INPUT_CHARS = 1_000_000  # a pasted message larger than this is not a bounce or a header block
@@ -74,6 +77,21 @@ def warm_up() -> str:
     elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
     ok = all(error is None for error in modules.values())
     return json.dumps({"ok": ok, "modules": modules, "elapsed_ms": elapsed_ms})
+
+
+def prepare_catalog_json(catalog_json: str) -> str:
+    """Parse ``/catalog.json`` and compile its patterns ahead of the first bounce (the worker calls this
+    while the reader is still pasting). JSON ``{ok, entries, elapsed_ms}`` or ``{ok: false, error}``
+    back; a bad catalog is reported again, in full, by the bounce analysis itself."""
+    started = time.perf_counter()
+    try:
+        prepared = _prepared_catalog(catalog_json)
+    except ValueError as exc:
+        return json.dumps({"ok": False, "error": f"catalog.json is malformed ({exc})"})
+    elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+    if prepared.problem is not None:
+        return json.dumps({"ok": False, "error": prepared.problem.what, "elapsed_ms": elapsed_ms})
+    return json.dumps({"ok": True, "entries": len(prepared.entries), "elapsed_ms": elapsed_ms})
 
 
 def stop_runaways(limit_seconds: float) -> None:
@@ -201,9 +219,12 @@ def _dns(request: Mapping[str, Any], resolver: Resolver | None) -> Resolver:
 
 
 @lru_cache(maxsize=2)
-def _parsed_catalog(catalog_json: str) -> Any:
-    """``/catalog.json`` parsed once per distinct text (the worker sends the same text each time)."""
-    return json.loads(catalog_json)
+def _prepared_catalog(catalog_json: str) -> PreparedCatalog:
+    """``/catalog.json`` parsed and its patterns compiled once per distinct text (the worker sends the
+    same text each time): compiling them is most of a bounce analysis's time otherwise."""
+    from checker.pasted.bounce.catalog import prepare_catalog
+
+    return prepare_catalog(json.loads(catalog_json))
 
 
 async def _run(request_json: str, where: str, analysis: Callable[[dict[str, Any]], Awaitable[Any]]) -> str:
@@ -256,7 +277,7 @@ def _catalog_for(request: Mapping[str, Any], catalog_json: str | None) -> Any:
             )
         )
     try:
-        return _parsed_catalog(text)
+        return _prepared_catalog(text)
     except ValueError as exc:
         raise _BadRequest(
             InputError(

@@ -107,6 +107,6 @@ def load_catalog(source: str | None) -> tuple[dict[str, Any], CatalogInfo | None
 
 
 def _structure_problem(catalog: Any) -> InputError | None:
-    from checker.pasted.bounce.analyze import catalog_problem
+    from checker.pasted.bounce.catalog import catalog_problem
 
     return catalog_problem(catalog)

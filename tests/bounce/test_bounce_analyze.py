@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from checker.pasted.bounce import MessageKind, analyze_bounce
+from checker.pasted.bounce.catalog import prepare_catalog
 from checker.shared.result import to_json
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
@@ -118,3 +119,21 @@ def test_blocklist_is_cited_not_named_as_the_refusing_server() -> None:
     assert analysis.report.provider == "spamhaus"
     explanation = analysis.recipients[0].explanation
     assert explanation.startswith("mx.example.com (citing Spamhaus (blocklist)) refused")
+
+
+def test_a_prepared_catalog_gives_the_same_analysis_as_the_parsed_one() -> None:
+    prepared = prepare_catalog(CATALOG)
+    assert prepared.problem is None and len(prepared.entries) == 3
+    assert prepare_catalog(prepared) is prepared
+    for sample in (SAMPLES / "rfc3464-postfix.eml", SAMPLES / "exim.txt", SAMPLES / "arf.eml"):
+        text = sample.read_bytes()
+        expected = to_json(analyze_bounce(text, catalog=CATALOG))
+        assert to_json(analyze_bounce(text, catalog=prepared)) == expected
+
+
+def test_a_prepared_broken_catalog_still_reports_the_problem_with_each_bounce() -> None:
+    prepared = prepare_catalog({"entries": [{"id": "x", "match": {"patterns": ["("]}}]})
+    assert prepared.entries == () and prepared.problem.reason == "bounce.catalog_invalid"
+    analysis = analyze_bounce("550 5.1.1 user unknown", catalog=prepared)
+    assert analysis.problems == (prepared.problem,)
+    assert analysis.recipients[0].status.enhanced_status == "5.1.1"

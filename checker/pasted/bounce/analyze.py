@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from checker.pasted.bounce.catalog import PreparedCatalog, prepare_catalog
 from checker.pasted.bounce.codes import CodeExplanation, explain_code
-from checker.pasted.bounce.match import CompiledEntry, EntryMatch, compile_catalog, rank_entries
+from checker.pasted.bounce.match import EntryMatch, rank_entries
 from checker.pasted.bounce.model import (
     BounceAnalysis,
     BounceReport,
@@ -16,7 +17,6 @@ from checker.pasted.bounce.model import (
 )
 from checker.pasted.bounce.parse import parse_bounce
 from checker.pasted.bounce.provider import guess_provider
-from checker.shared.result import InputError
 
 TOP_MATCHES = 3
 # Providers that are blocklists, not mail servers: a bounce cites them, it is not sent by them.
@@ -37,58 +37,6 @@ _KIND_EXPLANATIONS = {
         "Paste the whole bounce message, or the line with the error code."
     ),
 }
-
-
-def catalog_problem(catalog: Any) -> InputError | None:
-    """What is wrong with the structure of a parsed ``catalog.json``, or None when it can be used.
-
-    The ``where`` of the error names the part of the catalog; callers that know the file replace it.
-    """
-    return _compile(catalog)[1]
-
-
-def _shape(value: Any) -> str:
-    if isinstance(value, Mapping):
-        keys = ", ".join(repr(key) for key in list(value)[:5])
-        return f"an object with the keys {keys}" if keys else "an empty object"
-    return {list: "a list", str: "a string", type(None): "null"}.get(type(value), type(value).__name__)
-
-
-def _compile(catalog: Mapping[str, Any]) -> tuple[tuple[CompiledEntry, ...], InputError | None]:
-    fix = 'Use the catalog.json the site build writes: {"entries": [{"id": ..., "match": {...}}, ...], ...}.'
-    entries = catalog.get("entries") if isinstance(catalog, Mapping) else None
-    if not isinstance(entries, list):
-        has_entries = isinstance(catalog, Mapping) and "entries" in catalog
-        found = f'"entries" as {_shape(entries)}' if has_entries else _shape(catalog)
-        return (), InputError(
-            f'The error catalog has the wrong structure: expected an object with an "entries" list, '
-            f"found {found}.",
-            "catalog.json",
-            fix,
-            "bounce.catalog_invalid",
-        )
-    for index, entry in enumerate(entries):
-        if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str) or not entry.get("id"):
-            return (), InputError(
-                f'Entry {index + 1} of the error catalog is not an entry: expected an object with an "id" '
-                f"text, found {_shape(entry)}.",
-                f"catalog.json: entries[{index}]",
-                fix,
-                "bounce.catalog_invalid",
-            )
-        if not isinstance(entry.get("match", {}) or {}, Mapping):
-            return (), InputError(
-                f'Entry "{entry["id"]}" of the error catalog has a "match" that is not an object.',
-                f"catalog.json: entries[{index}].match",
-                fix,
-                "bounce.catalog_invalid",
-            )
-    try:
-        return compile_catalog(entries), None
-    except (ValueError, KeyError, TypeError) as exc:
-        return (), InputError(
-            str(exc), "catalog.json", "Fix the entry named above and rebuild.", "bounce.catalog_invalid"
-        )
 
 
 def _codes(status: RecipientStatus) -> str:
@@ -195,14 +143,14 @@ def _provider_name(provider: str | None, providers: Mapping[str, Any]) -> str | 
     return name if isinstance(name, str) and name else None
 
 
-def analyze_bounce(text: str | bytes, *, catalog: Mapping[str, Any]) -> BounceAnalysis:
+def analyze_bounce(text: str | bytes, *, catalog: Mapping[str, Any] | PreparedCatalog) -> BounceAnalysis:
     """Parse a bounce and rank catalog entries per recipient; problems come back in the result.
 
-    ``catalog`` is the parsed ``catalog.json``: ``{"entries": [...], "providers": {id: {name, hosts}}}``.
+    ``catalog`` is the parsed ``catalog.json`` (``{"entries": [...], "providers": {id: {name, hosts}}}``)
+    or, for many bounces in a row, that catalog prepared once with ``prepare_catalog``.
     """
-    compiled, catalog_problem = _compile(catalog)
-    providers = catalog.get("providers") if isinstance(catalog, Mapping) else None
-    providers = providers if isinstance(providers, Mapping) else {}
+    prepared = prepare_catalog(catalog)
+    compiled, providers = prepared.entries, prepared.providers
     report = parse_bounce(text, providers=providers)
     fallback_remote = next((r.remote_mta for r in report.recipients if r.remote_mta), None)
     analyses = []
@@ -229,5 +177,5 @@ def analyze_bounce(text: str | bytes, *, catalog: Mapping[str, Any]) -> BounceAn
                     code=code,
                 )
             )
-    problems = report.problems + ((catalog_problem,) if catalog_problem else ())
+    problems = report.problems + ((prepared.problem,) if prepared.problem else ())
     return BounceAnalysis(report, tuple(analyses), _summary(report, analyses), problems)

@@ -8,10 +8,12 @@ import json
 from pathlib import Path
 
 from checker.frontends.browser import (
+    _prepared_catalog,
     analyze_bounce_json,
     analyze_headers_json,
     audit_domain_json,
     check_ip_json,
+    prepare_catalog_json,
     warm_up,
 )
 from checker.shared.dns.zone import ZoneResolver
@@ -131,3 +133,22 @@ async def test_unusable_resolver_settings_are_refused_before_any_query():
 def test_warm_up_imports_every_analysis_module():
     answer = json.loads(warm_up())
     assert answer["ok"], answer["modules"]
+
+
+async def test_the_catalog_is_prepared_once_and_then_used_by_every_bounce():
+    text = json.dumps(CATALOG)
+    prepared = json.loads(prepare_catalog_json(text))
+    assert prepared["ok"] and prepared["entries"] == len(CATALOG["entries"]), prepared
+    # The same text (a new string, as the worker sends it each time) finds that prepared catalog.
+    hits = _prepared_catalog.cache_info().hits
+    assert json.loads(prepare_catalog_json("".join(text)))["ok"]
+    answer = _answer(await analyze_bounce_json(json.dumps({"text": BOUNCE}), "".join(text)))
+    assert _prepared_catalog.cache_info().hits == hits + 2
+    assert answer["result"]["recipients"][0]["matches"][0]["entry_id"] == "550-5-7-26-gmail-dmarc-reject"
+
+
+async def test_a_catalog_that_cannot_be_prepared_is_named_not_raised():
+    assert json.loads(prepare_catalog_json("{not json"))["ok"] is False
+    bad_pattern = {"entries": [{"id": "x", "match": {"patterns": ["("]}}]}
+    broken = json.loads(prepare_catalog_json(json.dumps(bad_pattern)))
+    assert broken["ok"] is False and "x: match.patterns[0]" in broken["error"]
