@@ -77,15 +77,25 @@ try {
 """
 
 # Before any page script: when an element gets data-state="ready" (the analyzer's #an-status, the bare
-# page's #bare), note the time since navigation start; and track the longest gap between timer ticks,
-# a measure of how long the main thread was blocked.
+# page's #bare), note the time since navigation start; from a form's submit to its result's
+# data-state="done", the analysis as the page lives it (without the test driver's own round trips);
+# and track the longest gap between timer ticks, a measure of how long the main thread was blocked.
 INIT_SCRIPT = """
 window.__readyAt = null;
+window.__submittedAt = null;
+window.__shownAt = null;
+document.addEventListener("submit", () => {
+  window.__submittedAt = performance.now();
+  window.__shownAt = null;
+}, true);
 new MutationObserver((records) => {
   for (const record of records) {
     const state = record.target.getAttribute && record.target.getAttribute("data-state");
     if (window.__readyAt === null && state === "ready" && ["an-status", "bare"].includes(record.target.id)) {
       window.__readyAt = performance.now();
+    }
+    if (window.__shownAt === null && state === "done" && record.target.id.startsWith("an-result-")) {
+      window.__shownAt = performance.now();
     }
   }
 }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-state"] });
@@ -258,7 +268,12 @@ class Bench:
         elapsed = (time.perf_counter() - clicked) * 1000
         stall = page.evaluate("window.__stall.max")
         ok = page.locator("#an-result-headers .an-check").count() > 0
-        return {"ms": elapsed, "stall": stall, "ok": ok}
+        return {"ms": self.in_page_ms(page), "driver_ms": elapsed, "stall": stall, "ok": ok}
+
+    def in_page_ms(self, page) -> float:
+        """ms from the form's submit to its result drawn, in the page's own clock (INIT_SCRIPT)."""
+        submitted, shown = page.evaluate("[window.__submittedAt, window.__shownAt]")
+        return shown - submitted if submitted is not None and shown is not None else float("nan")
 
     def analyse_bounce(self, page) -> dict:
         """The Gmail DMARC bounce line in the Bounce tab: no DNS, so the checker's own time."""
@@ -269,7 +284,8 @@ class Bench:
         page.click("#an-panel-bounce button[type=submit]")
         page.wait_for_selector("#an-result-bounce[data-state=done]", timeout=60_000)
         elapsed = (time.perf_counter() - clicked) * 1000
-        return {"ms": elapsed, "stall": page.evaluate("window.__stall.max"), "ok": True}
+        stall = page.evaluate("window.__stall.max")
+        return {"ms": self.in_page_ms(page), "driver_ms": elapsed, "stall": stall, "ok": True}
 
     def accept_resolver(self, page) -> None:
         if page.is_visible("#an-proposal-accept"):
@@ -410,14 +426,21 @@ def report(results: list[dict], gzip_of: Callable[[str], int]) -> str:
             f"  {_mode(results, scenario) if scenario not in ('bare_cold', 'bare_cached') else ''}"
         )
     lines.append("")
-    lines.append(f"{'analysis (headers tab, click -> result)':<40}{'ms':>10}{'stall ms':>10}")
+    lines.append(f"{'analysis (submit -> result drawn)':<40}{'ms':>10}{'driver ms':>11}{'stall ms':>10}")
     for scenario, label in (
         ("typical_cold", "typical message, first visit"),
         ("typical", "typical message, return visit"),
         ("big", "1 MB message"),
         ("bounce", "bounce line (Bounce tab, no DNS)"),
     ):
-        lines.append(f"{label:<40}{med(scenario, 'ms'):>10.0f}{med(scenario, 'stall'):>10.0f}")
+        lines.append(
+            f"{label:<40}{med(scenario, 'ms'):>10.0f}{med(scenario, 'driver_ms'):>11.0f}"
+            f"{med(scenario, 'stall'):>10.0f}"
+        )
+    lines.append(
+        "  ms: in the page's clock, from the form's submit to the result drawn; driver ms: from the test"
+        " driver's click until it saw the result (its own round trips included)"
+    )
     extra_gzip = med("cold", "gzip") - med("bare_cold", "gzip")
     first = results[0]
     if "fresh" in first.get("cold", {}) and "fresh" in first.get("bare_cold", {}):
@@ -445,7 +468,8 @@ def report(results: list[dict], gzip_of: Callable[[str], int]) -> str:
         " (target <= 1.3x)",
         f"  bytes over the bare core, gzip: {extra_gzip / 1e3:.0f} KB (target <= 300 KB)",
         f"  return visit / bare cached = {med('return', 'ready') / med('bare_cached', 'ready'):.2f}x",
-        f"  typical analysis {med('typical', 'ms'):.0f} ms (target < 300 ms); "
+        f"  typical analysis {med('typical', 'ms'):.0f} ms in the page,"
+        f" {med('typical', 'driver_ms'):.0f} ms as the driver sees it (target < 300 ms); "
         f"1 MB {med('big', 'ms') / 1000:.2f} s (target < 2 s), "
         f"longest page stall {med('big', 'stall'):.0f} ms",
         f"  snapshot stored after the first visit: {all(run['snapshot_stored'] for run in results)}",
