@@ -36,14 +36,14 @@ class _BadRequest(Exception):
 
 
 # Imported by warm_up() while the page is still loading, so the first analysis does not pay for them.
+# Not the follow-ups offered under a first result (sender rules, the DMARC next step, the SPF reduction
+# plan): those wait for no one before "ready". The worker imports every bundled module right after
+# "ready", before any analysis runs (snapshot.mjs), and a later visit starts with all of them imported.
 ANALYSIS_MODULES = (
     "checker.pasted.bounce.analyze",
     "checker.analyses.headers.analyze",
     "checker.analyses.domain.audit",
     "checker.analyses.ip",
-    "checker.analyses.requirements",
-    "checker.mechanisms.dmarc.next_step",
-    "checker.mechanisms.spf.reduce",
     "checker.shared.dns.factory",
     "checker.shared.dns.fetch",
 )
