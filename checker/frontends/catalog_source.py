@@ -12,9 +12,12 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.shared.result import InputError
+
+if TYPE_CHECKING:
+    from checker.pasted.bounce.catalog import PreparedCatalog
 
 PACKAGED = ("data", "catalog.json")
 BUILT_SITE = Path("site") / "catalog.json"
@@ -47,20 +50,22 @@ def _info(catalog: dict[str, Any], source: str) -> CatalogInfo:
 
 
 def packaged_catalog() -> dict[str, Any] | None:
-    """The catalog carried inside the installed package, or None (an editable install, say)."""
+    """The catalog carried inside the installed package, parsed, or None (an editable install, say)."""
     try:
         text = resources.files("checker").joinpath(*PACKAGED).read_text(encoding="utf-8")
-        found = json.loads(text)
+        return json.loads(text)
     except (OSError, ValueError):
         return None
-    return found if _structure_problem(found) is None else None
 
 
-def load_catalog(source: str | None) -> tuple[dict[str, Any], CatalogInfo | None, str | None] | InputError:
-    """The bounce catalog, what it is, and a note when none was found.
+def load_catalog(source: str | None) -> tuple[PreparedCatalog, CatalogInfo | None, str | None] | InputError:
+    """The bounce catalog (checked and compiled, ready for ``analyze_bounce``), what it is, and a note
+    when none was found.
 
     An ``InputError`` when ``source`` was given but cannot be read or has the wrong shape.
     """
+    from checker.pasted.bounce.catalog import prepare_catalog
+
     empty: dict[str, Any] = {"entries": [], "providers": {}}
     if source:
         try:
@@ -78,7 +83,8 @@ def load_catalog(source: str | None) -> tuple[dict[str, Any], CatalogInfo | None
                 "Give the path or URL of a catalog.json built by mkdocs build.",
             )
         # A catalog of the wrong shape would silently rank nothing; the reader asked for this file.
-        problem = _structure_problem(given)
+        prepared = prepare_catalog(given)
+        problem = prepared.problem
         if problem is not None:
             inside = problem.where.removeprefix("catalog.json").lstrip(": ")
             return InputError(
@@ -87,26 +93,22 @@ def load_catalog(source: str | None) -> tuple[dict[str, Any], CatalogInfo | None
                 f"{problem.fix} mkdocs build writes it as site/catalog.json.",
                 reason=problem.reason,
             )
-        return given, _info(given, source), None
+        return prepared, _info(given, source), None
     if BUILT_SITE.is_file():
         try:
             found = json.loads(BUILT_SITE.read_text(encoding="utf-8"))
         except ValueError:
             found = None
-        if found is not None and _structure_problem(found) is None:
-            return found, _info(found, str(BUILT_SITE)), None
+        prepared = prepare_catalog(found) if found is not None else None
+        if prepared is not None and prepared.problem is None:
+            return prepared, _info(found, str(BUILT_SITE)), None
     packaged = packaged_catalog()
-    if packaged is not None:
-        return packaged, _info(packaged, "packaged"), None
+    prepared = prepare_catalog(packaged) if packaged is not None else None
+    if prepared is not None and prepared.problem is None:
+        return prepared, _info(packaged, "packaged"), None
     return (
-        empty,
+        prepare_catalog(empty),
         None,
         "this installation carries no error catalog (an editable install: run `make setup`, build the "
         "site, or pass --catalog PATH|URL), so no pages are ranked.",
     )
-
-
-def _structure_problem(catalog: Any) -> InputError | None:
-    from checker.pasted.bounce.catalog import catalog_problem
-
-    return catalog_problem(catalog)
