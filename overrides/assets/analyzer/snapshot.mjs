@@ -11,7 +11,7 @@
 // First visit ("fresh"): the runtime starts while the startup archive downloads; the checker's browser
 // module is imported and warmed up, and the page is told it is ready. Right after that, afterReady()
 // fetches and unpacks the deferred archive, imports every bundled module, parses the Public Suffix
-// List, and copies the interpreter's memory (about 36 MB) into this origin's Cache Storage.
+// List, and copies the interpreter's memory (about 31 MB) into this origin's Cache Storage.
 //
 // Return visit ("snapshot"): the runtime starts from that copy, with every module already imported,
 // which skips Python's start-up and the imports (well over a second). The snapshot holds memory only,
