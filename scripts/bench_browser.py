@@ -391,6 +391,17 @@ def _median(results: list[dict], scenario: str, key: str) -> float:
     return statistics.median(numbers) if numbers else float("nan")
 
 
+def _per_run(results: list[dict], value: Callable[[dict], float], form: str) -> str:
+    """``value`` of each run, formatted, in run order ("-" where a run lacks it)."""
+    shown = []
+    for run in results:
+        try:
+            shown.append(form.format(value(run)))
+        except (KeyError, TypeError, ZeroDivisionError):
+            shown.append("-")
+    return ", ".join(shown)
+
+
 def _mode(results: list[dict], scenario: str) -> str:
     return ",".join(sorted({str(run[scenario].get("mode", "")) for run in results})) or "-"
 
@@ -472,6 +483,9 @@ def report(results: list[dict], gzip_of: Callable[[str], int]) -> str:
         f" {med('typical', 'driver_ms'):.0f} ms as the driver sees it (target < 300 ms); "
         f"1 MB {med('big', 'ms') / 1000:.2f} s (target < 2 s), "
         f"longest page stall {med('big', 'stall'):.0f} ms",
+        f"  per run, in run order (the machine's noise is in the spread): first visit / bare cold"
+        f" {_per_run(results, lambda run: run['cold']['ready'] / run['bare_cold']['ready'], '{:.2f}x')};"
+        f" return visit {_per_run(results, lambda run: run['return']['ready'] / 1000, '{:.2f} s')}",
         f"  snapshot stored after the first visit: {all(run['snapshot_stored'] for run in results)}",
         f"  entry page -> analyzer ready, returning: {med('nav_to_analyzer', 'ready'):.0f} ms with the shared"
         f" worker, {med('nav_to_analyzer_before', 'ready'):.0f} ms with a worker per page"
