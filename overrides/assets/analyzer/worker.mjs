@@ -141,12 +141,15 @@ function catalog() {
 async function prepareCatalog(browser) {
   const text = await catalog();
   if (text === null) return; // the bounce analysis fetches it again and says so if it cannot
+  const prepare = browser.prepare_catalog_json;
   try {
-    const answer = JSON.parse(browser.prepare_catalog_json(text));
+    const answer = JSON.parse(prepare(text));
     if (!answer.ok) console.warn("analyzer: the catalog could not be prepared:", answer.error);
   } catch (error) {
     // Only time is lost: the first bounce compiles it, or reports what is wrong with it.
     console.warn("analyzer: the catalog could not be prepared:", error);
+  } finally {
+    prepare.destroy();
   }
 }
 
