@@ -17,19 +17,12 @@ from checker.shared.result import InputError
 
 @dataclass(frozen=True)
 class PreparedCatalog:
-    """A parsed ``catalog.json`` with its entries compiled; ``problem`` says why it cannot be used."""
+    """A parsed ``catalog.json`` with its entries compiled; ``problem`` says why it cannot be used (its
+    ``where`` names the part of the catalog; callers that know the file replace it)."""
 
     entries: tuple[CompiledEntry, ...]
     providers: Mapping[str, Any]
     problem: InputError | None = None
-
-
-def catalog_problem(catalog: Any) -> InputError | None:
-    """What is wrong with the structure of a parsed ``catalog.json``, or None when it can be used.
-
-    The ``where`` of the error names the part of the catalog; callers that know the file replace it.
-    """
-    return _compile(catalog)[1]
 
 
 def prepare_catalog(catalog: Any) -> PreparedCatalog:
