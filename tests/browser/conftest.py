@@ -173,6 +173,16 @@ def screenshot(tmp_path_factory):
     return take
 
 
+def open_on_resolver(page, site_url: str, doh_server, dohformat: str = "wire", tab: str | None = None):
+    """Open /analyzer/ on ``page`` with a link to ``doh_server``; wait until ready, accept that resolver."""
+    page.goto(f"{site_url}/analyzer/{analyzer_query(doh_server, dohformat, tab)}")
+    wait_ready(page)
+    # The link only proposes the local resolver; the page uses it once the reader accepts.
+    page.click("#an-proposal-accept")
+    page.wait_for_selector("#an-proposal", state="hidden")
+    return page
+
+
 @pytest.fixture
 def analyzer(chromium, site_url, doh_server):
     """A fresh page on /analyzer/ (empty storage), pointed at the local DoH server, loaded and ready."""
@@ -180,13 +190,7 @@ def analyzer(chromium, site_url, doh_server):
     page = new_watched_page(context)
 
     def open_analyzer(dohformat: str = "wire", tab: str | None = None):
-        query = analyzer_query(doh_server, dohformat, tab)
-        page.goto(f"{site_url}/analyzer/{query}")
-        wait_ready(page)
-        # The link only proposes the local resolver; the page uses it once the reader accepts.
-        page.click("#an-proposal-accept")
-        page.wait_for_selector("#an-proposal", state="hidden")
-        return page
+        return open_on_resolver(page, site_url, doh_server, dohformat, tab)
 
     page.open_analyzer = open_analyzer
     yield page

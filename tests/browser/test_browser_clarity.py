@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import analyzer_query, new_watched_page, wait_ready
+from conftest import new_watched_page, open_on_resolver, wait_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -166,9 +166,7 @@ def test_unreachable_resolver_is_said_once_with_a_switch_and_retry(analyzer, doh
 def test_dkim_key_and_dmarc_failures_are_worded_for_what_happened(chromium, site_url, own_doh_server):
     context = chromium.new_context()
     page = new_watched_page(context)
-    page.goto(f"{site_url}/analyzer/{analyzer_query(own_doh_server, 'json', 'headers')}")
-    wait_ready(page)
-    page.click("#an-proposal-accept")
+    open_on_resolver(page, site_url, own_doh_server, "json", "headers")
     own_doh_server.fail("s1._domainkey.esp.example", "TXT", "servfail")
     own_doh_server.fail("_dmarc.shop.example", "TXT", "servfail")
     page.fill("#an-headers-text", NEWSLETTER.read_text(encoding="utf-8"))
@@ -229,9 +227,7 @@ def test_failed_lookups_are_marked_and_the_rest_of_the_audit_stands(
 ):
     context = chromium.new_context(viewport=DESKTOP)
     page = new_watched_page(context)
-    page.goto(f"{site_url}/analyzer/{analyzer_query(own_doh_server, 'json', 'domain')}")
-    wait_ready(page)
-    page.click("#an-proposal-accept")
+    open_on_resolver(page, site_url, own_doh_server, "json", "domain")
     own_doh_server.fail("_dmarc.acme.example", "TXT", "http500")
     own_doh_server.fail("s1._domainkey.acme.example", "TXT", "http500")
     own_doh_server.fail("google._domainkey.acme.example", "TXT", "servfail")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ZONES, analyzer_query, merged_zone, new_watched_page, wait_ready
+from conftest import ZONES, merged_zone, new_watched_page, open_on_resolver
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -228,10 +228,7 @@ def test_every_visible_text_meets_wcag_aa_contrast_and_nothing_scrolls_sideways(
 ):
     context = chromium.new_context(color_scheme=scheme, viewport=PHONE)
     page = new_watched_page(context)
-    page.goto(f"{site_url}/analyzer/{analyzer_query(contrast_doh, 'wire')}")
-    wait_ready(page)
-    page.click("#an-proposal-accept")
-    page.wait_for_selector("#an-proposal", state="hidden")
+    open_on_resolver(page, site_url, contrast_doh)
     assert page.get_attribute("body", "data-md-color-scheme") == material_scheme
     page.check("#an-technical")  # reason codes and timings are drawn too
     faint: dict[str, list[str]] = {}

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pyodide_site
 import pytest
-from conftest import analyzer_query, new_watched_page, wait_ready
+from conftest import new_watched_page, open_on_resolver, wait_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -81,9 +81,7 @@ def python_workers(page) -> list:
 
 def test_a_runaway_bounce_is_stopped_and_the_next_one_works(clocked_page, site_url, doh_server, screenshot):
     page = clocked_page
-    page.goto(f"{site_url}/analyzer/{analyzer_query(doh_server, 'wire', 'bounce')}")
-    wait_ready(page)
-    page.click("#an-proposal-accept")
+    open_on_resolver(page, site_url, doh_server, tab="bounce")
     first = python_workers(page)
     assert len(first) == 1, page.started_workers
 

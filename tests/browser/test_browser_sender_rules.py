@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ZONES, analyzer_query, merged_zone, new_watched_page, wait_ready
+from conftest import ZONES, merged_zone, new_watched_page, open_on_resolver
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -74,9 +74,7 @@ def rules_page(request, chromium, site_url, rules_doh):
     width = request.param
     context = chromium.new_context(viewport={"width": width, "height": 900})
     page = new_watched_page(context)
-    page.goto(f"{site_url}/analyzer/{analyzer_query(rules_doh, 'wire', 'headers')}")
-    wait_ready(page)
-    page.click("#an-proposal-accept")
+    open_on_resolver(page, site_url, rules_doh, tab="headers")
     page.fill("#an-headers-text", signed_message())
     page.click("#an-panel-headers button[type=submit]")
     page.wait_for_selector("#an-result-headers[data-state=done]", timeout=90_000)

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import pytest
-from conftest import analyzer_query, new_watched_page, wait_ready
+from conftest import analyzer_query, new_watched_page, open_on_resolver, wait_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -228,9 +228,7 @@ def test_pasted_text_does_not_outlive_the_tab(chromium, site_url, doh_server):
 def test_clear_wipes_inputs_results_and_every_stored_copy(chromium, site_url, doh_server, screenshot):
     context = chromium.new_context()
     page = new_watched_page(context)
-    page.goto(f"{site_url}/analyzer/{analyzer_query(doh_server, 'json')}")
-    wait_ready(page)
-    page.click("#an-proposal-accept")
+    open_on_resolver(page, site_url, doh_server, "json")
     # Opt in: "Remember on this device" keeps the text in localStorage, and the page says so beside it.
     assert "local storage" in page.inner_text("#an-remember-hint")
     page.check("#an-remember")

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from conftest import ZONES, analyzer_query, merged_zone, new_watched_page, wait_ready
+from conftest import ZONES, merged_zone, new_watched_page, open_on_resolver
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -67,13 +67,6 @@ def browser_page(chromium, width):
     context.close()
 
 
-def open_analyzer(page, site_url, doh, tab: str) -> None:
-    page.goto(f"{site_url}/analyzer/{analyzer_query(doh, 'wire', tab)}")
-    wait_ready(page)
-    page.click("#an-proposal-accept")  # the reader consents to the local resolver
-    page.wait_for_selector("#an-proposal", state="hidden")
-
-
 def shot(screenshot, page, locator, name: str) -> None:
     """A PNG of just ``locator`` (the part under test), in the screenshot fixture's folder."""
     path = screenshot(page, name, full_page=False)
@@ -108,7 +101,7 @@ def overview_widths(page) -> dict:
 
 def test_bounce_leads_with_first_step_who_acts_and_entry(browser_page, site_url, verdict_doh, screenshot):
     page = browser_page
-    open_analyzer(page, site_url, verdict_doh, "bounce")
+    open_on_resolver(page, site_url, verdict_doh, tab="bounce")
     page.fill("#an-bounce-text", GMAIL_DMARC_BOUNCE)
     run_form(page, "bounce")
     first = page.locator("#an-result-bounce .an-view > *").first
@@ -127,7 +120,7 @@ def test_bounce_leads_with_first_step_who_acts_and_entry(browser_page, site_url,
 
 def test_m365_ndr_shows_only_the_remote_server_line(browser_page, site_url, verdict_doh, screenshot):
     page = browser_page
-    open_analyzer(page, site_url, verdict_doh, "bounce")
+    open_on_resolver(page, site_url, verdict_doh, tab="bounce")
     page.fill("#an-bounce-text", EXCHANGE_NDR.read_text(encoding="utf-8"))
     run_form(page, "bounce")
     lead = page.locator("#an-result-bounce .an-lead-verdict")
@@ -148,7 +141,7 @@ def test_unmatched_code_is_explained_with_the_closest_generic_page(
     browser_page, site_url, verdict_doh, screenshot
 ):
     page = browser_page
-    open_analyzer(page, site_url, verdict_doh, "bounce")
+    open_on_resolver(page, site_url, verdict_doh, tab="bounce")
     page.fill("#an-bounce-text", "550 5.3.99 Something odd happened here")
     text = run_form(page, "bounce")
     lead = page.locator("#an-result-bounce .an-lead-verdict")
@@ -172,7 +165,7 @@ def test_unmatched_code_is_explained_with_the_closest_generic_page(
 
 def test_ip_verdict_and_removal_links(browser_page, site_url, verdict_doh, screenshot):
     page = browser_page
-    open_analyzer(page, site_url, verdict_doh, "ip")
+    open_on_resolver(page, site_url, verdict_doh, tab="ip")
     page.fill("#an-ip-address", "203.0.113.7")
     run_form(page, "ip")
     first = page.locator("#an-result-ip .an-view > *").first
@@ -216,7 +209,7 @@ def test_received_hops_timeline_is_an_accessible_svg_next_to_the_table(
     browser_page, site_url, verdict_doh, screenshot
 ):
     page = browser_page
-    open_analyzer(page, site_url, verdict_doh, "headers")
+    open_on_resolver(page, site_url, verdict_doh, tab="headers")
     page.fill("#an-headers-text", NEWSLETTER.read_text(encoding="utf-8"))
     run_form(page, "headers")
     block = page.locator("#an-result-headers [data-block=received]")
@@ -255,7 +248,7 @@ def _signed_message() -> str:
 
 def test_sender_rules_matrix_from_the_headers_result(browser_page, site_url, verdict_doh, screenshot):
     page = browser_page
-    open_analyzer(page, site_url, verdict_doh, "headers")
+    open_on_resolver(page, site_url, verdict_doh, tab="headers")
     page.fill("#an-headers-text", _signed_message())
     run_form(page, "headers")
     block = page.locator("#an-result-headers [data-block=sender-rules]")
@@ -296,7 +289,7 @@ def test_domain_result_has_dmarc_next_step_and_spf_reduction_cards(
 ):
     page = browser_page
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    open_analyzer(page, site_url, verdict_doh, "domain")
+    open_on_resolver(page, site_url, verdict_doh, tab="domain")
     page.fill("#an-domain-name", "big.example")
     run_form(page, "domain")
     page.wait_for_selector("#an-result-domain [data-plan=spf][data-state=done]", timeout=90_000)
@@ -359,7 +352,7 @@ def test_entry_page_domain_check_runs_in_place_with_the_saved_resolver(
     page.wait_for_timeout(500)
     assert not [url for url in page.requests if "/pyodide/" in url or "worker.mjs" in url]
     # The reader accepts the local resolver in the analyzer; the entry page then uses that choice.
-    open_analyzer(page, site_url, verdict_doh, "domain")
+    open_on_resolver(page, site_url, verdict_doh, tab="domain")
     page.goto(f"{site_url}/errors/550-5-7-26-gmail-dmarc-reject/")
     embed = page.locator(".se-embed")
     assert "127.0.0.1" in embed.locator(".an-hint").inner_text()
@@ -379,7 +372,7 @@ def test_entry_page_domain_check_runs_in_place_with_the_saved_resolver(
 
 def test_entry_page_ip_check_and_bounce_paste(browser_page, site_url, verdict_doh, screenshot):
     page = browser_page
-    open_analyzer(page, site_url, verdict_doh, "ip")
+    open_on_resolver(page, site_url, verdict_doh, tab="ip")
     page.goto(f"{site_url}/errors/554-5-7-1-client-ip-blocklisted/")
     embed = page.locator(".se-embed")
     assert embed.locator("h2").inner_text() == "Check your sending IP"
