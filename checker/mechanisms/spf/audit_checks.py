@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from checker.mechanisms.spf.lookups import MAX_DNS_TERMS, MAX_VOID_LOOKUPS
-from checker.mechanisms.spf.tree import Finding, SpfNode
+from checker.mechanisms.spf.tree import Finding, SpfNode, lookup_count_incomplete
 from checker.shared.result import Check, Verdict
 
 _NAME = "SPF record"
@@ -39,7 +39,7 @@ def build_checks(tree: SpfNode, findings: tuple[Finding, ...], total: int, voids
                 {"domain": finding.domain, "term": finding.term, "position": finding.position},
             )
         )
-    checks.append(_lookup_check(tree, total, incomplete=bool(by_kind.get("dns_error"))))
+    checks.append(_lookup_check(tree, total, incomplete=lookup_count_incomplete(findings)))
     void_check = _void_check(by_kind.get("void", []), voids)
     if void_check:
         checks.append(void_check)

@@ -144,7 +144,7 @@ def reduce_spf(audit: SpfAudit, *, addresses: Mapping[str, tuple[str, ...]] | No
         )
     total = tree.lookups_cumulative
     changed = proposed != tree.record
-    incomplete = any(finding.kind == "dns_error" for finding in audit.findings)
+    incomplete = audit.lookup_count_incomplete
     if incomplete:
         notes.insert(
             0,

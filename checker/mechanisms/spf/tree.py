@@ -51,3 +51,12 @@ class SpfAudit:
     checks: list[Check]
     findings: tuple[Finding, ...] = ()
     queries: tuple[SpfQuery, ...] = ()
+
+    @property
+    def lookup_count_incomplete(self) -> bool:
+        return lookup_count_incomplete(self.findings)
+
+
+def lookup_count_incomplete(findings: tuple[Finding, ...]) -> bool:
+    """True when a record in the tree could not be looked up: the lookup count is then a lower bound."""
+    return any(finding.kind == "dns_error" for finding in findings)
