@@ -23,9 +23,13 @@ import browser_bundle
 import build_wheels
 
 PUBLIC_DIR = "pyodide"
-# What names this deploy's Python for the page (python.js): a page connects to a running shared worker
-# only when its version matches. Written once here instead of each page downloading and hashing the lock.
+# What names this deploy's Python (python.js: a page connects to a running shared worker only when its
+# version matches; sw.js: one cache per deploy). Each page carries it in <meta name="analyzer-deploy">
+# (DEPLOY_META, set before any page is written), so it starts Python without asking the server first;
+# this file says the same for sw.js and for a page built before the meta existed.
 DEPLOY_VERSION_NAME = "deploy-version.txt"
+# The key in config.extra that overrides/main.html prints as <meta name="analyzer-deploy">.
+DEPLOY_META = "analyzer_deploy"
 # The worker's own code, next to what Python loads: a change to either needs a new Python.
 WORKER_SCRIPTS = ("worker.mjs", "shared-worker.mjs", "snapshot.mjs", "stall-guard.mjs")
 ANALYZER_ASSETS = Path("assets") / "analyzer"
@@ -66,7 +70,8 @@ def publish_runtime(site_dir: Path, *, npm_dir: Path, wheel_dir: Path) -> list[P
         target.parent.mkdir(parents=True, exist_ok=True)
         _copy_if_changed(source, target)
     version_path = target_dir / DEPLOY_VERSION_NAME
-    version_path.write_text(deploy_version(site_dir, [lock_path, manifest_path]) + "\n", encoding="ascii")
+    version = deploy_version(site_dir / ANALYZER_ASSETS, [lock_path, manifest_path])
+    version_path.write_text(version + "\n", encoding="ascii")
     published = {target for _, target in copies} | {version_path}
     build_wheels.remove_stale_wheels(target_dir, keep=published)
     for stale in browser_bundle.archive_paths(target_dir):
@@ -78,26 +83,55 @@ def publish_runtime(site_dir: Path, *, npm_dir: Path, wheel_dir: Path) -> list[P
     return sorted(published)
 
 
-def deploy_version(site_dir: Path, python_files: list[Path]) -> str:
+def deploy_version(script_dir: Path, python_files: list[Path]) -> str:
     """A short hash of what the analyzer's Python is: the lock (runtime and wheels by sha256), the bundle
-    manifest (archives by sha256) and the worker scripts the site serves."""
+    manifest (archives by sha256) and the worker scripts in ``script_dir`` (the theme's or the site's
+    ``assets/analyzer``: the same files)."""
     digest = hashlib.sha256()
-    scripts = [site_dir / ANALYZER_ASSETS / name for name in WORKER_SCRIPTS]
+    scripts = [script_dir / name for name in WORKER_SCRIPTS]
     for path in [*python_files, *scripts]:
         data = path.read_bytes() if path.is_file() else b""
         digest.update(f"{path.name} {len(data)}\n".encode() + data)
     return digest.hexdigest()[:16]
 
 
-def on_post_build(config, **kwargs) -> None:
-    """Rebuild the wheels when needed and publish them with the runtime; fail the build clearly if not."""
+def theme_scripts_dir(theme_dirs: list[str]) -> Path:
+    """The theme folder whose ``assets/analyzer`` holds the worker scripts (overrides/, first in line)."""
+    for folder in theme_dirs:
+        candidate = Path(folder) / ANALYZER_ASSETS
+        if (candidate / WORKER_SCRIPTS[0]).is_file():
+            return candidate
+    raise build_wheels.BuildError(f"no theme folder holds {ANALYZER_ASSETS / WORKER_SCRIPTS[0]}.")
+
+
+def on_pre_build(config, **kwargs) -> None:
+    """Rebuild the wheels when needed and name this deploy's Python for the pages, before any is written."""
     try:
         build_wheels.build(quiet=True)
-        publish_runtime(
-            Path(config["site_dir"]), npm_dir=build_wheels.NPM_PYODIDE, wheel_dir=build_wheels.WHEEL_DIR
-        )
+        python_files = [
+            build_wheels.WHEEL_DIR / build_wheels.LOCK_NAME,
+            build_wheels.WHEEL_DIR / browser_bundle.MANIFEST_NAME,
+        ]
+        config.extra[DEPLOY_META] = deploy_version(theme_scripts_dir(config.theme.dirs), python_files)
     except build_wheels.BuildError as exc:
         raise PluginError(f"pyodide_hook: {exc}") from exc
+
+
+def on_post_build(config, **kwargs) -> None:
+    """Publish the wheels and the runtime; fail the build clearly if they are missing or if the pages name
+    another deploy than the one published (a worker script or the checker changed during the build)."""
+    site_dir = Path(config["site_dir"])
+    try:
+        publish_runtime(site_dir, npm_dir=build_wheels.NPM_PYODIDE, wheel_dir=build_wheels.WHEEL_DIR)
+    except build_wheels.BuildError as exc:
+        raise PluginError(f"pyodide_hook: {exc}") from exc
+    published = (site_dir / PUBLIC_DIR / DEPLOY_VERSION_NAME).read_text(encoding="ascii").strip()
+    named = config.extra.get(DEPLOY_META)
+    if named != published:
+        raise PluginError(
+            f"pyodide_hook: the pages name Python {named} but {published} was published (the checker or "
+            "a worker script changed during the build); build again."
+        )
 
 
 def on_serve(server, config, builder, **kwargs):

@@ -282,6 +282,19 @@ def test_a_python_that_stops_answering_is_left_for_a_new_one(browser, proxy, sit
     context.close()
 
 
+DEPLOY_META = "document.querySelector('meta[name=analyzer-deploy]').content"
+
+
+def rewrite_analyzer_page(context, change) -> None:
+    """Serve the analyzer page's HTML changed by ``change(text)``: what another deploy's page would be."""
+
+    def handle(route) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, body=change(response.text()))
+
+    context.route(lambda url: urlparse(url).path.endswith("/analyzer/"), handle)
+
+
 def test_a_page_of_a_new_deploy_does_not_use_the_previous_python(browser, proxy, site_url, doh_server):
     context, page = shared_page(browser, site_url, doh_server)
     proxy.clear()
@@ -289,19 +302,44 @@ def test_a_page_of_a_new_deploy_does_not_use_the_previous_python(browser, proxy,
     wait_ready(page)
     before = python_of(page)["boot"]
 
-    # The next deploy's version (the build writes it from the lock, the bundle and the worker scripts;
-    # tests/pyodide/test_pyodide_build.py checks that each changes it).
-    version = page.evaluate("fetch('../pyodide/deploy-version.txt').then((r) => r.text())").strip()
-    assert len(version) == 16
-    context.route(
-        "**/pyodide/deploy-version.txt",
-        lambda route: route.fulfill(status=200, content_type="text/plain", body=version[::-1] + "\n"),
-    )
+    # The next deploy's page names another version (the build writes it from the lock, the bundle and
+    # the worker scripts; tests/pyodide/test_pyodide_build.py checks that each changes it).
+    version = page.evaluate(DEPLOY_META)
+    assert re.fullmatch(r"[0-9a-f]{16}", version)
+    rewrite_analyzer_page(context, lambda html: html.replace(version, version[::-1]))
+    page.requests.clear()
     page.goto(f"{site_url}/analyzer/?tab=bounce")
     wait_ready(page)
+    assert page.evaluate(DEPLOY_META) == version[::-1]
     after = python_of(page)["boot"]
     assert after != before
     assert timings(page)["reused"] is False
+    assert "5.7.26" in analyse_bounce(page)
+    # The page named its deploy itself: it did not ask the server first.
+    assert not [url for url in page.requests if "deploy-version.txt" in url]
+    assert_clean(page, proxy)
+    context.close()
+
+
+def test_a_page_built_without_the_deploy_meta_asks_the_server(browser, proxy, site_url, doh_server):
+    """A page cached from before the build wrote the meta still finds the current deploy's Python."""
+    context, page = shared_page(browser, site_url, doh_server)
+    proxy.clear()
+    page.goto(f"{site_url}/analyzer/?tab=bounce")
+    wait_ready(page)
+    before = python_of(page)["boot"]
+    version = page.evaluate(DEPLOY_META)
+
+    rewrite_analyzer_page(context, lambda html: re.sub(r'<meta name="analyzer-deploy"[^>]*>', "", html))
+    page.requests.clear()
+    page.goto(f"{site_url}/analyzer/?tab=bounce")
+    wait_ready(page)
+    assert page.locator("meta[name=analyzer-deploy]").count() == 0
+    assert [url for url in page.requests if url.endswith("/pyodide/deploy-version.txt")]
+    # The server's answer is the version the previous page named: the same Python, still running.
+    assert python_of(page)["boot"] == before
+    assert timings(page)["reused"] is True
+    assert version == page.evaluate("fetch('../pyodide/deploy-version.txt').then((r) => r.text())").strip()
     assert "5.7.26" in analyse_bounce(page)
     assert_clean(page, proxy)
     context.close()

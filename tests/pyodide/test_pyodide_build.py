@@ -117,14 +117,46 @@ def test_deploy_version_changes_with_the_lock_the_bundle_or_a_worker_script(tmp_
     assert len(first) == 16 and int(first, 16) >= 0
     lock_path = build_wheels.WHEEL_DIR / build_wheels.LOCK_NAME
     manifest_path = build_wheels.WHEEL_DIR / "browser-bundle.json"
-    assert pyodide_hook.deploy_version(site, [lock_path, manifest_path]) == first
+    assert pyodide_hook.deploy_version(scripts, [lock_path, manifest_path]) == first
     versions = {first}
     (scripts / "worker.mjs").write_text("// changed\n", encoding="utf-8")
-    versions.add(pyodide_hook.deploy_version(site, [lock_path, manifest_path]))
+    versions.add(pyodide_hook.deploy_version(scripts, [lock_path, manifest_path]))
     changed_lock = tmp_path / lock_path.name
     changed_lock.write_bytes(lock_path.read_bytes() + b" ")
-    versions.add(pyodide_hook.deploy_version(site, [changed_lock, manifest_path]))
+    versions.add(pyodide_hook.deploy_version(scripts, [changed_lock, manifest_path]))
     changed_manifest = tmp_path / manifest_path.name
     changed_manifest.write_bytes(manifest_path.read_bytes() + b" ")
-    versions.add(pyodide_hook.deploy_version(site, [lock_path, changed_manifest]))
+    versions.add(pyodide_hook.deploy_version(scripts, [lock_path, changed_manifest]))
     assert len(versions) == 4
+
+
+def test_the_worker_scripts_are_found_in_the_theme():
+    # on_pre_build hashes the theme's worker scripts (before any page is written); publish_runtime the
+    # site's copies of them: the same files, so the same version (tests/site checks the built pages).
+    theme = pyodide_hook.theme_scripts_dir([str(REPO / "scripts"), str(REPO / "overrides")])
+    assert theme == REPO / "overrides" / pyodide_hook.ANALYZER_ASSETS
+    with pytest.raises(build_wheels.BuildError, match=r"worker\.mjs"):
+        pyodide_hook.theme_scripts_dir([str(REPO / "scripts")])
+
+
+class BuildConfig(dict):
+    """The two things the hook reads from MkDocs' config: config["site_dir"] and config.extra."""
+
+    def __init__(self, site_dir: Path, extra: dict) -> None:
+        super().__init__(site_dir=str(site_dir))
+        self.extra = extra
+
+
+def test_a_build_whose_pages_name_another_deploy_fails_clearly(tmp_path):
+    from mkdocs.exceptions import PluginError
+
+    site = tmp_path / "site"
+    scripts = site / pyodide_hook.ANALYZER_ASSETS
+    scripts.mkdir(parents=True)
+    for name in pyodide_hook.WORKER_SCRIPTS:
+        (scripts / name).write_text(f"// {name}\n", encoding="utf-8")
+    named_elsewhere = r"the pages name Python 0123456789abcdef but [0-9a-f]{16} was published"
+    with pytest.raises(PluginError, match=named_elsewhere):
+        pyodide_hook.on_post_build(BuildConfig(site, {pyodide_hook.DEPLOY_META: "0123456789abcdef"}))
+    published = (site / "pyodide" / pyodide_hook.DEPLOY_VERSION_NAME).read_text(encoding="ascii").strip()
+    pyodide_hook.on_post_build(BuildConfig(site, {pyodide_hook.DEPLOY_META: published}))  # the same: no error

@@ -264,6 +264,12 @@ def test_real_site_builds_strictly(tmp_path: Path) -> None:
         page = site / entry["url"] / "index.html"
         assert {item["@type"] for item in map(json.loads, scan(page).jsonld)} == {"TechArticle", "FAQPage"}
         assert page.stat().st_size < 40_000, entry["id"]  # issue 6: entry pages stay under 40 KB
+    # Every page names the deploy's Python (python.js starts it without asking the server first), the
+    # same one the published runtime carries.
+    deploy = (site / "pyodide" / "deploy-version.txt").read_text(encoding="ascii").strip()
+    assert re.fullmatch(r"[0-9a-f]{16}", deploy)
+    named = {scan(page).meta.get("analyzer-deploy") for page in site.rglob("index.html")}
+    assert named == {deploy}
 
 
 def test_link_checker_reports_a_broken_link(tmp_path: Path) -> None:

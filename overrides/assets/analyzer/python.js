@@ -8,12 +8,12 @@
 // ready at once. Elsewhere each page starts its own dedicated module worker (worker.mjs), as before:
 // there a worker dies with its page, so sharing it would only add a hop.
 //
-// The shared worker's name carries the deploy's version (VERSION_FILE, written at build time from the
-// lock, the bundle manifest and the worker scripts): a page of a new deploy never talks to the Python
-// of the previous one. It
-// also carries a generation number: a page cannot terminate a shared worker, so when Python stops
-// answering in time (a runaway analysis), this page leaves it and connects to the next generation
-// (kept in sessionStorage for this tab's next pages); the browser ends the old one once no page uses it.
+// The shared worker's name carries the deploy's version (a hash of the lock, the bundle manifest and the
+// worker scripts, written into every page at build time): a page of a new deploy never talks to the
+// Python of the previous one. It also carries a generation number: a page cannot terminate a shared
+// worker, so when Python stops answering in time (a runaway analysis), this page leaves it and connects
+// to the next generation (kept in sessionStorage for this tab's next pages); the browser ends the old
+// one once no page uses it.
 //
 // The page can read which Python it talks to from <html data-python-boot data-python-worker
 // data-python-state> (the browser tests and the benchmark do).
@@ -57,13 +57,21 @@ function sharedWorkerOutlivesPages() {
   return read;
 }
 
-// The deploy's Python (revalidated: a static host's cache headers may keep an old one). Unreadable
-// (offline): one name for all, which still works.
+const VERSION_PATTERN = /^[0-9a-f]{1,64}$/;
+
+// The deploy's Python: the one this page was built with (<meta name="analyzer-deploy">, the same hash
+// as VERSION_FILE), so Python starts without a request first; a page that is itself an old copy talks
+// to the Python of its own deploy. A page built before the meta existed asks the server (revalidated:
+// a static host's cache headers may keep an old answer). Unreadable (offline): one name for all, which
+// still works.
 async function deployVersion() {
+  const meta = document.querySelector('meta[name="analyzer-deploy"]');
+  const named = meta ? meta.content.trim() : "";
+  if (VERSION_PATTERN.test(named)) return named;
   try {
     const response = await fetch(VERSION_FILE, { cache: "no-cache" });
     const text = response.ok ? (await response.text()).trim() : "";
-    return /^[0-9a-f]{1,64}$/.test(text) ? text : "unknown";
+    return VERSION_PATTERN.test(text) ? text : "unknown";
   } catch {
     return "unknown";
   }
