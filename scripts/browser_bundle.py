@@ -11,6 +11,10 @@ sha256 in ``browser-bundle.json`` (the snapshot key in snapshot.mjs hashes that 
   use), the dependency modules the checker imports inside functions (dnspython), the record-type
   parsers dnspython imports by name, and the dependencies' data files (the Public Suffix List). The
   page fetches it right after it is ready; an analysis waits for it.
+- ``stdlib`` (a .zip): the standard-library modules Pyodide's start and both archives import, compiled
+  ahead of time by ``scripts/stdlib_zip.mjs`` in the runtime itself. The page starts Pyodide on it
+  instead of the runtime's python_stdlib.zip (source only, compiled at every start); its entry lists as
+  ``rest`` the modules it leaves out, which the page imports from the full zip on first use.
 
 Left out: the command line (console scripts and what only they import) and the modules that need the
 operating system's resolver (SYSTEM_RESOLVER_MODULES). Which modules go where is found by importing
@@ -35,6 +39,7 @@ import gzip
 import hashlib
 import io
 import json
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -48,6 +53,11 @@ MANIFEST_NAME = "browser-bundle.json"
 BUNDLE_DIR = "bundle"
 ARCHIVE_SUFFIX = ".tar.gz"
 PHASES = ("startup", "deferred")
+STDLIB_PHASE = "stdlib"
+STDLIB_FILE = "stdlib.zip"
+# Compiles the standard library in the runtime (Node); imports snapshot.mjs's finder for its check.
+STDLIB_SCRIPT = Path(__file__).resolve().parent / "stdlib_zip.mjs"
+STDLIB_FINDER = Path(__file__).resolve().parents[1] / "overrides" / "assets" / "analyzer" / "snapshot.mjs"
 # The function the page calls once it has imported the checker's browser module (see snapshot.mjs):
 # the one module that defines it is the entry, found by this name wherever it lives in the package.
 WARM_UP = "warm_up"
@@ -88,9 +98,10 @@ class Archive:
     size: int
     modules: tuple[str, ...]
     files: int
+    rest: tuple[str, ...] = ()  # stdlib only: the standard-library modules left out
 
     def as_json(self) -> dict:
-        return {
+        fields = {
             "phase": self.phase,
             "file_name": self.file_name,
             "sha256": self.sha256,
@@ -98,6 +109,7 @@ class Archive:
             "files": self.files,
             "modules": list(self.modules),
         }
+        return {**fields, "rest": list(self.rest)} if self.phase == STDLIB_PHASE else fields
 
 
 # Runs in a fresh interpreter (-I -S: no site-packages, so only the unpacked wheels are importable).
@@ -224,7 +236,10 @@ print(json.dumps(failed))
 def _run_isolated(script: str, *args: str) -> dict:
     completed = subprocess.run(
         [sys.executable, "-I", "-S", "-c", script, *args],
-        capture_output=True, text=True, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     if completed.returncode != 0:
         raise BundleError(f"The import check failed to run:\n{completed.stderr.strip()[-3000:]}")
@@ -243,7 +258,8 @@ def unpack_wheels(wheels: Sequence[Path], tree: Path) -> None:
     for wheel in wheels:
         with zipfile.ZipFile(wheel) as archive:
             members = [
-                name for name in archive.namelist()
+                name
+                for name in archive.namelist()
                 if not name.split("/", 1)[0].endswith((".dist-info", ".data")) and not name.endswith("/")
             ]
             archive.extractall(tree, members=members)
@@ -398,9 +414,10 @@ def _verify(archives: Sequence[tuple[bytes, Sequence[str]]]) -> None:
                 raise BundleError(f"The bundle's modules do not import from the bundle alone:\n{problems}")
 
 
-def _inputs_fingerprint(wheels: Sequence[Path], pyodide_info: Mapping) -> str:
+def _inputs_fingerprint(wheels: Sequence[Path], pyodide_info: Mapping, runtime_dir: Path) -> str:
     digest = hashlib.sha256()
-    digest.update(Path(__file__).read_bytes())
+    for path in (Path(__file__), STDLIB_SCRIPT, STDLIB_FINDER, runtime_dir / "python_stdlib.zip"):
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     digest.update(f"{sys.version_info[:2]}\n{json.dumps(pyodide_info, sort_keys=True)}\n".encode())
     for wheel in sorted(wheels, key=lambda path: path.name):
         digest.update(wheel.name.encode() + hashlib.sha256(wheel.read_bytes()).digest())
@@ -422,18 +439,60 @@ def _current(dest: Path, fingerprint: str) -> Path | None:
 
 def archive_paths(dest: Path) -> list[Path]:
     """The archive files in ``dest/bundle`` (current and stale)."""
-    return sorted((dest / BUNDLE_DIR).glob(f"*/*{ARCHIVE_SUFFIX}"))
+    return sorted(
+        [*(dest / BUNDLE_DIR).glob(f"*/*{ARCHIVE_SUFFIX}"), *(dest / BUNDLE_DIR).glob(f"*/{STDLIB_FILE}")]
+    )
+
+
+def compile_stdlib(
+    *, runtime_dir: Path, archives: Sequence[Path], entry: str, modules: Sequence[str]
+) -> tuple[bytes, dict]:
+    """The stdlib zip for the bundle's ``archives`` (see scripts/stdlib_zip.mjs) and its report
+    (``compiled``, ``rest``). Raises ``BundleError`` with the script's message when it fails."""
+    node = shutil.which("node")
+    if node is None:
+        raise BundleError(
+            "Node is needed to compile the standard library for the page (make setup installs it)."
+        )
+    with tempfile.TemporaryDirectory(prefix="stdlib-zip-") as folder:
+        job = Path(folder) / "job.json"
+        out = Path(folder) / STDLIB_FILE
+        job.write_text(
+            json.dumps(
+                {
+                    "runtime": str(runtime_dir),
+                    "archives": [str(path) for path in archives],
+                    "entry": entry,
+                    "modules": list(modules),
+                    "out": str(out),
+                }
+            ),
+            encoding="utf-8",
+        )
+        run = subprocess.run(
+            [node, str(STDLIB_SCRIPT), str(job)], capture_output=True, text=True, check=False
+        )
+        lines = [line for line in run.stdout.splitlines() if line.startswith("STDLIB_ZIP ")]
+        if run.returncode != 0 or not lines or not out.is_file():
+            raise BundleError(f"compiling the standard library failed:\n{(run.stderr or run.stdout)[-2000:]}")
+        return out.read_bytes(), json.loads(lines[-1].removeprefix("STDLIB_ZIP "))
 
 
 def build_bundle(
-    *, our_wheel: Path, dependency_wheels: Sequence[Path], dest: Path, pyodide_info: Mapping
+    *,
+    our_wheel: Path,
+    dependency_wheels: Sequence[Path],
+    dest: Path,
+    pyodide_info: Mapping,
+    runtime_dir: Path,
 ) -> Path:
     """Write the archives under ``dest/bundle/<hash>/`` and ``dest/browser-bundle.json``; return the latter.
 
-    Quick when the wheels and this script are unchanged. Raises ``BundleError`` naming what went wrong.
+    ``runtime_dir`` is the npm pyodide folder (the stdlib is compiled in that runtime). Quick when the
+    wheels, the runtime and these scripts are unchanged. Raises ``BundleError`` naming what went wrong.
     """
     wheels = [our_wheel, *dependency_wheels]
-    fingerprint = _inputs_fingerprint(wheels, pyodide_info)
+    fingerprint = _inputs_fingerprint(wheels, pyodide_info, runtime_dir)
     current = _current(dest, fingerprint)
     if current is not None:
         return current
@@ -472,6 +531,20 @@ def build_bundle(
             target.write_bytes(packed[phase])
         size, count = len(packed[phase]), len(contents[phase])
         archives.append(Archive(phase, file_name, sha, size, names[phase], count))
+    stdlib, report = compile_stdlib(
+        runtime_dir=runtime_dir,
+        archives=[dest / archive.file_name for archive in archives],
+        entry=modules.entry,
+        modules=[name for phase in PHASES for name in names[phase]],
+    )
+    sha = hashlib.sha256(stdlib).hexdigest()
+    file_name = f"{BUNDLE_DIR}/{sha[:12]}/{STDLIB_FILE}"
+    target = dest / file_name
+    if not target.is_file() or target.read_bytes() != stdlib:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(stdlib)
+    rest = tuple(report["rest"])
+    archives.append(Archive(STDLIB_PHASE, file_name, sha, len(stdlib), (), report["compiled"], rest))
     keep = {dest / archive.file_name for archive in archives}
     for stale in archive_paths(dest):
         if stale not in keep:

@@ -351,6 +351,7 @@ def build(
             dependency_wheels=wheel_paths[1:],
             dest=dest,
             pyodide_info=npm_lock["info"],
+            runtime_dir=npm_dir,
         )
     except browser_bundle.BundleError as exc:
         raise BuildError(f"The analyzer's Python bundle: {exc}") from exc

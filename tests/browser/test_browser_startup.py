@@ -124,6 +124,9 @@ def test_without_a_snapshot_python_starts_normally_and_stores_one(context, site_
     # The page loads the checker from the bundle's archives, never the full wheels.
     assert any(url.endswith("/startup.tar.gz") for url in page.requests)
     assert not any(url.endswith(".whl") for url in page.requests)
+    # Python starts on the bundle's compiled standard library, not the runtime's source zip.
+    assert any(url.endswith("/stdlib.zip") for url in page.requests)
+    assert not any(url.endswith("/python_stdlib.zip") for url in page.requests)
     assert len(snapshot_urls(page, wait_for=1)) == 1
     assert any(url.endswith("/deferred.tar.gz") for url in page.requests)
     assert not page.errors

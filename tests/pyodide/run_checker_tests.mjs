@@ -43,20 +43,12 @@ const { loadPyodide } = await import(path.join(runtimeDir, "pyodide.mjs"));
 const started = performance.now();
 // CHECKER_FROM=bundle: the checker comes from the analyzer page's archives (browser-bundle.json, made by
 // scripts/browser_bundle.py: only the modules the browser runs, docstrings stripped), unpacked the way
-// the page does, instead of from the wheels. The same suites then prove the stripped code behaves alike.
+// the page does, instead of from the wheels, and Python runs on the bundle's compiled standard library
+// (bundle_runtime.mjs). The same suites then prove the stripped code and that library behave alike.
 let pyodide;
 if (fromBundle) {
-  const manifest = JSON.parse(fs.readFileSync(path.join(wheelDir, "browser-bundle.json"), "utf8"));
-  pyodide = await loadPyodide({
-    indexURL: `${runtimeDir}/`,
-    lockFileContents: JSON.stringify({ info: manifest.pyodide, packages: {} }),
-  });
-  const extractDir = pyodide.runPython("import site; site.getsitepackages()[0]");
-  for (const archive of manifest.archives) {
-    const bytes = new Uint8Array(fs.readFileSync(path.join(wheelDir, archive.file_name)));
-    pyodide.unpackArchive(bytes, "gztar", { extractDir });
-  }
-  pyodide.runPython("import importlib; importlib.invalidate_caches()");
+  const { startFromBundle } = await import(path.join(REPO, "tests", "pyodide", "bundle_runtime.mjs"));
+  ({ pyodide } = await startFromBundle({ runtimeDir, wheelDir }));
 } else {
   pyodide = await loadPyodide({
     indexURL: `${runtimeDir}/`,

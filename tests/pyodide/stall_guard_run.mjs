@@ -12,19 +12,9 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const limitMs = Number(process.argv[2] || 400);
 const runtimeDir = path.join(REPO, "node_modules", "pyodide");
 const wheelDir = path.join(REPO, "dist", "wheels");
-const { loadPyodide } = await import(path.join(runtimeDir, "pyodide.mjs"));
 const { createStallGuard } = await import(path.join(REPO, "overrides", "assets", "analyzer", "stall-guard.mjs"));
-
-const manifest = JSON.parse(fs.readFileSync(path.join(wheelDir, "browser-bundle.json"), "utf8"));
-const pyodide = await loadPyodide({
-  indexURL: `${runtimeDir}/`,
-  lockFileContents: JSON.stringify({ info: manifest.pyodide, packages: {} }),
-});
-const extractDir = pyodide.runPython("import site; site.getsitepackages()[0]");
-for (const archive of manifest.archives) {
-  pyodide.unpackArchive(new Uint8Array(fs.readFileSync(path.join(wheelDir, archive.file_name))), "gztar", { extractDir });
-}
-pyodide.runPython("import importlib; importlib.invalidate_caches()");
+const { startFromBundle } = await import(path.join(REPO, "tests", "pyodide", "bundle_runtime.mjs"));
+const { pyodide, manifest } = await startFromBundle({ runtimeDir, wheelDir });
 
 // As worker.mjs does it.
 const browser = pyodide.pyimport(manifest.entry);

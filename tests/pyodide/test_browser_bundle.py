@@ -12,6 +12,7 @@ import os
 import sys
 import tarfile
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -203,7 +204,8 @@ def _archive(manifest: dict, phase: str) -> dict:
 def test_manifest_names_each_archive_by_its_true_hash(manifest):
     npm_lock = json.loads((NPM / "pyodide-lock.json").read_text(encoding="utf-8"))
     assert manifest["pyodide"] == npm_lock["info"]
-    assert [archive["phase"] for archive in manifest["archives"]] == list(browser_bundle.PHASES)
+    phases = [archive["phase"] for archive in manifest["archives"]]
+    assert phases == [*browser_bundle.PHASES, browser_bundle.STDLIB_PHASE]
     for archive in manifest["archives"]:
         path = build_wheels.WHEEL_DIR / archive["file_name"]
         data = path.read_bytes()
@@ -238,6 +240,33 @@ def test_bundled_sources_lose_docstrings_but_dnspython_keeps_its_exception_messa
     exception_source = files["dns/exception.py"].decode("utf-8")
     exec(compile(exception_source, "dns/exception.py", "exec"), namespace)
     assert str(namespace["Timeout"]()).startswith("The DNS operation timed out")
+
+
+def test_the_stdlib_archive_holds_compiled_modules_and_names_the_rest(manifest):
+    stdlib = _archive(manifest, browser_bundle.STDLIB_PHASE)
+    with zipfile.ZipFile(build_wheels.WHEEL_DIR / stdlib["file_name"]) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    assert members and all(name.endswith(".pyc") for name in members)
+    magic = {data[:4] for data in members.values()}
+    assert len(magic) == 1  # one interpreter compiled them all
+    # flags 0b01: checked by hash only, never against a source file (the zip has none)
+    assert {int.from_bytes(data[4:8], "little") for data in members.values()} == {1}
+    assert stdlib["files"] == len(members)
+
+    def module(member: str) -> str:
+        parts = member.removesuffix(".pyc").split("/")
+        return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+    compiled = {module(name) for name in members}
+    # Pyodide's own start, the event loop and what the checker's parsers import are compiled.
+    assert {"_pyodide._base", "asyncio", "email.message", "email.parser", "ipaddress"} <= compiled
+    with zipfile.ZipFile(NPM / "python_stdlib.zip") as full:
+        sources = [name for name in full.namelist() if name.endswith(".py")]
+    every = {module(name + "c") for name in sources}
+    rest = set(stdlib["rest"])
+    assert not rest & compiled and rest | compiled == every
+    assert {"encodings.koi8_r", "encodings.iso2022_jp", "encodings.cp1252"} <= compiled  # mail's charsets
+    assert {"encodings.mac_cyrillic", "unittest", "pydoc"} <= rest
 
 
 def test_hook_publishes_the_bundle_and_drops_stale_archives(manifest, tmp_path):

@@ -1,6 +1,7 @@
 // Start Python for the analyzer's worker, from a memory snapshot when this browser has one.
 //
-// The checker comes as two .tar.gz archives listed in browser-bundle.json (scripts/browser_bundle.py):
+// Python starts on the bundle's compiled standard library (STDLIB_REST below). The checker comes as two
+// .tar.gz archives listed in browser-bundle.json (scripts/browser_bundle.py):
 // only the modules the browser runs, without docstrings. "startup" holds what the page imports before
 // it is ready; "deferred" what the analyses import on first use and the Public Suffix List, fetched
 // right after "ready". Each archive is checked against its sha256 in the manifest and its files are
@@ -52,6 +53,70 @@ def _deep_warm_up(names_json, package):
     return ",".join(failed)
 _deep_warm_up
 `;
+
+// The standard library: browser-bundle.json's "stdlib" archive (scripts/stdlib_zip.mjs) holds, compiled
+// ahead of time, the modules Pyodide's own start and the checker import, so neither compiles Python
+// source on the way to "ready" (Pyodide's python_stdlib.zip holds source only: compiling it was about a
+// third of the runtime's start). Any other standard-library module (a rarely used codec, say) is read from
+// the runtime's full python_stdlib.zip, fetched from this site once, synchronously, the first time one
+// is imported. The finder below does that: it lives in Python's memory (and so in a snapshot); each start
+// tells it again where the full zip is.
+const STDLIB_REST = `
+def _install_stdlib_rest(url, names_json):
+    import json, os, sys, zipimport
+    names = frozenset(json.loads(names_json))
+    for finder in sys.meta_path:
+        if getattr(finder, "stdlib_rest", False):
+            finder.url, finder.names = url, names
+            return
+
+    class StdlibRest:
+        stdlib_rest = True
+
+        def __init__(self, url, names, path):
+            self.url, self.names, self.path, self.asked = url, names, path, []
+
+        def find_spec(self, fullname, path=None, target=None):
+            if fullname not in self.names:
+                return None
+            self.asked.append(fullname)
+            if not self.fetched():
+                return None
+            package = "/".join(fullname.split(".")[:-1])
+            return zipimport.zipimporter(f"{self.path}/{package}/" if package else self.path).find_spec(fullname)
+
+        def fetched(self):
+            if os.path.exists(self.path):
+                return True
+            try:
+                from js import XMLHttpRequest
+                request = XMLHttpRequest.new()
+                request.open("GET", self.url, False)
+                request.responseType = "arraybuffer"
+                request.send(None)
+                if request.status != 200:
+                    return False
+                data = request.response.to_bytes()
+            except Exception:
+                return False  # offline: the import fails as it would without the module; the next one retries
+            with open(self.path, "wb") as file:
+                file.write(data)
+            return True
+
+    path = f"/lib/python{sys.version_info[0]}{sys.version_info[1]}-rest.zip"
+    sys.meta_path.append(StdlibRest(url, names, path))
+_install_stdlib_rest
+`;
+
+/** Let Python import the standard-library modules the stdlib archive leaves out (``names``) from ``url``. */
+export function installStdlibRest(pyodide, { url, names }) {
+  const install = pyodide.runPython(STDLIB_REST);
+  try {
+    install(url, JSON.stringify(names || []));
+  } finally {
+    install.destroy();
+  }
+}
 
 function hex(buffer) {
   return Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, "0")).join("");
@@ -221,6 +286,13 @@ export async function bootPython({ pyodideUrl, withRetries = (work) => work(), t
     packageBaseUrl: pyodideUrl,
     createPyodideModule: asm.default,
   };
+  // A manifest without one (built before it existed) leaves the runtime's own python_stdlib.zip.
+  const stdlib = (manifest.archives || []).find((archive) => archive.phase === "stdlib");
+  if (stdlib) options.stdLibURL = new URL(stdlib.file_name, pyodideUrl).href;
+  const afterStart = (pyodide) => {
+    if (stdlib) installStdlibRest(pyodide, { url: new URL("python_stdlib.zip", pyodideUrl).href, names: stdlib.rest });
+    return pyodide;
+  };
   const [startup, deferred] = PHASES.map((phase) => archiveOf(manifest, phase));
   const download = (entry) => withRetries(() => fetchArchive(pyodideUrl, entry)).then(gunzip);
   const modules = PHASES.flatMap((phase) => archiveOf(manifest, phase).modules || []);
@@ -243,9 +315,9 @@ export async function bootPython({ pyodideUrl, withRetries = (work) => work(), t
       timings.snapshotRead = stored.ms;
       timings.snapshotBytes = stored.bytes.byteLength;
       const restoreStarted = performance.now();
-      const pyodide = await withHeapFor(stored.bytes.byteLength, () =>
+      const pyodide = afterStart(await withHeapFor(stored.bytes.byteLength, () =>
         loadPyodide({ ...options, _loadSnapshot: stored.bytes }),
-      );
+      ));
       timings.restore = since(restoreStarted);
       timings.runtime = since(started);
       const { browser, warm } = importChecker(pyodide, manifest.entry, timings);
@@ -280,7 +352,7 @@ export async function bootPython({ pyodideUrl, withRetries = (work) => work(), t
   const runtimeStarted = performance.now();
   const startupPromise = download(startup);
   startupPromise.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
-  const pyodide = await withRetries(() => loadPyodide({ ...options, _makeSnapshot: Boolean(cache) }));
+  const pyodide = afterStart(await withRetries(() => loadPyodide({ ...options, _makeSnapshot: Boolean(cache) })));
   timings.runtime = since(runtimeStarted);
   progress("wheels");
   const wheelsStarted = performance.now();

@@ -25,7 +25,9 @@ const MANIFEST = new URL("browser-bundle.json", PYODIDE);
 // HTTP cache entry, and a copy served from here was compiled afresh, which made the first analysis of
 // a return visit about 160 ms slower (median of 5: 338 ms against 179 with the HTTP cache). The wasm
 // costs one revalidation instead.
-const RUNTIME_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "python_stdlib.zip"];
+// Not python_stdlib.zip either: Python starts on the bundle's compiled standard library (an archive), and
+// the full zip is fetched (and then kept here) only when an analysis needs a module left out of it.
+const RUNTIME_FILES = ["pyodide.mjs", "pyodide.asm.mjs"];
 const WORKER_SCRIPTS = ["shared-worker.mjs", "worker.mjs", "snapshot.mjs", "stall-guard.mjs"];
 const VERSION_PATTERN = /^[0-9a-f]{1,64}$/;
 
