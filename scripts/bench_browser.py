@@ -477,7 +477,8 @@ def report(results: list[dict], gzip_of: Callable[[str], int]) -> str:
         f"  return visit ready {med('return', 'ready') / 1000:.2f} s (target <= 1.0 s)",
         f"  first visit / bare cold = {med('cold', 'ready') / med('bare_cold', 'ready'):.2f}x"
         " (target <= 1.3x)",
-        f"  bytes over the bare core, gzip: {extra_gzip / 1e3:.0f} KB (target <= 300 KB)",
+        f"  bytes over the bare core, gzip: {extra_gzip / 1e3:.0f} KB (target <= 300 KB)"
+        + (" (below zero: less than the bare core)" if extra_gzip < 0 else ""),
         f"  return visit / bare cached = {med('return', 'ready') / med('bare_cached', 'ready'):.2f}x",
         f"  typical analysis {med('typical', 'ms'):.0f} ms in the page,"
         f" {med('typical', 'driver_ms'):.0f} ms as the driver sees it (target < 300 ms); "

@@ -15,11 +15,14 @@ from pathlib import Path
 
 import pyodide_site
 import pytest
-from conftest import analyse_bounce, new_watched_page, wait_ready
+from conftest import analyse_bounce, new_watched_page, open_on_resolver, wait_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 FULL_STDLIB = "/pyodide/python_stdlib.zip"
+TESTS = Path(__file__).resolve().parents[1]
+NEWSLETTER = TESTS / "browser" / "fixtures" / "newsletter-dmarc-fail.eml"
+BOUNCES = [TESTS / "bounce" / "samples" / name for name in ("rfc3464-postfix.eml", "exim.txt", "exchange.txt")]
 # A bounce whose human-readable part is in the old Mac Cyrillic charset, base64-encoded: reading it needs
 # a codec that the compiled library leaves out (it holds the charsets mail commonly declares).
 RUSSIAN = "Ваше письмо не может быть доставлено следующим получателям:\n"
@@ -59,4 +62,31 @@ def test_python_starts_on_the_compiled_stdlib_and_fetches_the_rest_only_when_nee
         assert RUSSIAN.strip() in result  # decoded with the codec from the full zip
         assert FULL_STDLIB in served()
         assert page.errors == [] and page.csp_violations() == []
+        context.close()
+
+
+def test_everyday_analyses_never_need_the_full_stdlib(site_dir: Path, chromium, doh_server):
+    """A message, DSNs, a domain audit and an IP check on real DNS answers: all on the compiled library."""
+    log: list[tuple[str, int, int]] = []
+    forms = [
+        ("headers", {"#an-headers-text": NEWSLETTER.read_text(encoding="utf-8")}),
+        ("domain", {"#an-domain-name": "acme.example", "#an-domain-selectors": "selector1 nosuch"}),
+        ("ip", {"#an-ip-address": "203.0.113.7"}),
+        *[("bounce", {"#an-bounce-text": path.read_text(encoding="utf-8")}) for path in BOUNCES],
+    ]
+    with pyodide_site.serve_directory(site_dir, transfers=log) as base_url:
+        context = chromium.new_context()
+        page = new_watched_page(context)
+        open_on_resolver(page, base_url, doh_server)
+        for tab, fields in forms:
+            page.click(f"#an-tab-{tab}")
+            for selector, value in fields.items():
+                page.fill(selector, value)
+            page.evaluate(f"document.getElementById('an-result-{tab}').removeAttribute('data-state')")
+            page.click(f"#an-panel-{tab} button[type=submit]")
+            page.wait_for_selector(f"#an-result-{tab}[data-state=done]", timeout=120_000)
+            result = page.locator(f"#an-result-{tab}")
+            assert result.locator(".an-error").count() == 0, result.inner_text()
+        assert FULL_STDLIB not in {path.split("?")[0] for path, _status, _size in log}
+        assert page.errors == []
         context.close()
