@@ -247,3 +247,5 @@ json.dumps([name for finder in sys.meta_path if getattr(finder, "stdlib_rest", F
 }
 fs.writeFileSync(job.out, zipBytes);
 console.log(`STDLIB_ZIP ${JSON.stringify({ ...made, bytes: zipBytes.length })}`);
+// Timers the failed DNS lookups left (their time-outs) would keep Node waiting for nothing.
+process.exit(0);
