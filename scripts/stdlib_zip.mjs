@@ -3,7 +3,7 @@
 //   node scripts/stdlib_zip.mjs <job.json>
 //
 // Pyodide ships its standard library as Python source (python_stdlib.zip), so every start compiles each
-// module it imports, in WebAssembly: about a third of the runtime's start, and the checker's own
+// module it imports, in WebAssembly: about half of the runtime's start, and the checker's own
 // standard-library imports on top. This script starts the very runtime the page loads (so the bytecode
 // matches it), lets the checker import everything the page imports before and right after "ready"
 // and run each analysis once, and writes a zip of those standard-library modules as unchecked-hash .pyc files (no source, no

@@ -56,8 +56,8 @@ _deep_warm_up
 
 // The standard library: browser-bundle.json's "stdlib" archive (scripts/stdlib_zip.mjs) holds, compiled
 // ahead of time, the modules Pyodide's own start and the checker import, so neither compiles Python
-// source on the way to "ready" (Pyodide's python_stdlib.zip holds source only: compiling it was about a
-// third of the runtime's start). Any other standard-library module (a rarely used codec, say) is read from
+// source on the way to "ready" (Pyodide's python_stdlib.zip holds source only: compiling it was about
+// half of the runtime's start). Any other standard-library module (a rarely used codec, say) is read from
 // the runtime's full python_stdlib.zip, fetched from this site once, synchronously, the first time one
 // is imported. The finder below does that: it lives in Python's memory (and so in a snapshot); each start
 // tells it again where the full zip is.
