@@ -235,11 +235,17 @@ def test_python_starts_once_from_an_entry_page_through_the_analyzer_to_another(
     context.close()
 
 
-def test_clear_still_empties_the_analyzer_after_a_page_change(browser, proxy, site_url, doh_server):
+def open_shared_analyzer(browser, proxy, site_url, doh_server):
+    """A new browser context on /analyzer/?tab=bounce, ready, the proxy's log cleared: (context, page)."""
     context, page = shared_page(browser, site_url, doh_server)
     proxy.clear()
     page.goto(f"{site_url}/analyzer/?tab=bounce")
     wait_ready(page)
+    return context, page
+
+
+def test_clear_still_empties_the_analyzer_after_a_page_change(browser, proxy, site_url, doh_server):
+    context, page = open_shared_analyzer(browser, proxy, site_url, doh_server)
     analyse_bounce(page)
     boot = python_of(page)["boot"]
 
@@ -263,10 +269,7 @@ def test_clear_still_empties_the_analyzer_after_a_page_change(browser, proxy, si
 
 def test_a_python_that_stops_answering_is_left_for_a_new_one(browser, proxy, site_url, doh_server):
     """A page cannot end a shared worker: it connects to the next generation, and so do its next pages."""
-    context, page = shared_page(browser, site_url, doh_server)
-    proxy.clear()
-    page.goto(f"{site_url}/analyzer/?tab=bounce")
-    wait_ready(page)
+    context, page = open_shared_analyzer(browser, proxy, site_url, doh_server)
     old = python_of(page)["boot"]
 
     page.evaluate(RESTART)
@@ -296,10 +299,7 @@ def rewrite_analyzer_page(context, change) -> None:
 
 
 def test_a_page_of_a_new_deploy_does_not_use_the_previous_python(browser, proxy, site_url, doh_server):
-    context, page = shared_page(browser, site_url, doh_server)
-    proxy.clear()
-    page.goto(f"{site_url}/analyzer/?tab=bounce")
-    wait_ready(page)
+    context, page = open_shared_analyzer(browser, proxy, site_url, doh_server)
     before = python_of(page)["boot"]
 
     # The next deploy's page names another version (the build writes it from the lock, the bundle and
@@ -323,10 +323,7 @@ def test_a_page_of_a_new_deploy_does_not_use_the_previous_python(browser, proxy,
 
 def test_a_page_built_without_the_deploy_meta_asks_the_server(browser, proxy, site_url, doh_server):
     """A page cached from before the build wrote the meta still finds the current deploy's Python."""
-    context, page = shared_page(browser, site_url, doh_server)
-    proxy.clear()
-    page.goto(f"{site_url}/analyzer/?tab=bounce")
-    wait_ready(page)
+    context, page = open_shared_analyzer(browser, proxy, site_url, doh_server)
     before = python_of(page)["boot"]
     version = page.evaluate(DEPLOY_META)
 

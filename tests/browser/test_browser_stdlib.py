@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 FULL_STDLIB = "/pyodide/python_stdlib.zip"
 TESTS = Path(__file__).resolve().parents[1]
 NEWSLETTER = TESTS / "browser" / "fixtures" / "newsletter-dmarc-fail.eml"
-BOUNCES = [TESTS / "bounce" / "samples" / name for name in ("rfc3464-postfix.eml", "exim.txt", "exchange.txt")]
+SAMPLES = TESTS / "bounce" / "samples"
+BOUNCES = [SAMPLES / name for name in ("rfc3464-postfix.eml", "exim.txt", "exchange.txt")]
 # A bounce whose human-readable part is in the old Mac Cyrillic charset, base64-encoded: reading it needs
 # a codec that the compiled library leaves out (it holds the charsets mail commonly declares).
 RUSSIAN = "Ваше письмо не может быть доставлено следующим получателям:\n"

@@ -105,12 +105,19 @@ def test_hook_publishes_runtime_wheels_and_lock_and_drops_stale_wheels(lock, tmp
     assert served_lock == lock
 
 
-def test_deploy_version_changes_with_the_lock_the_bundle_or_a_worker_script(tmp_path):
+def _site_with_worker_scripts(tmp_path: Path) -> Path:
+    """A site folder holding only stand-ins for the worker scripts the deploy version hashes."""
     site = tmp_path / "site"
     scripts = site / pyodide_hook.ANALYZER_ASSETS
     scripts.mkdir(parents=True)
     for name in pyodide_hook.WORKER_SCRIPTS:
         (scripts / name).write_text(f"// {name}\n", encoding="utf-8")
+    return site
+
+
+def test_deploy_version_changes_with_the_lock_the_bundle_or_a_worker_script(tmp_path):
+    site = _site_with_worker_scripts(tmp_path)
+    scripts = site / pyodide_hook.ANALYZER_ASSETS
     pyodide_hook.publish_runtime(site, npm_dir=NPM, wheel_dir=build_wheels.WHEEL_DIR)
     version_file = site / "pyodide" / pyodide_hook.DEPLOY_VERSION_NAME
     first = version_file.read_text(encoding="ascii").strip()
@@ -150,11 +157,7 @@ class BuildConfig(dict):
 def test_a_build_whose_pages_name_another_deploy_fails_clearly(tmp_path):
     from mkdocs.exceptions import PluginError
 
-    site = tmp_path / "site"
-    scripts = site / pyodide_hook.ANALYZER_ASSETS
-    scripts.mkdir(parents=True)
-    for name in pyodide_hook.WORKER_SCRIPTS:
-        (scripts / name).write_text(f"// {name}\n", encoding="utf-8")
+    site = _site_with_worker_scripts(tmp_path)
     named_elsewhere = r"the pages name Python 0123456789abcdef but [0-9a-f]{16} was published"
     with pytest.raises(PluginError, match=named_elsewhere):
         pyodide_hook.on_post_build(BuildConfig(site, {pyodide_hook.DEPLOY_META: "0123456789abcdef"}))
