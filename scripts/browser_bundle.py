@@ -478,6 +478,17 @@ def compile_stdlib(
         return out.read_bytes(), json.loads(lines[-1].removeprefix("STDLIB_ZIP "))
 
 
+def _store(dest: Path, name: str, data: bytes) -> tuple[str, str]:
+    """Write ``data`` as ``dest/bundle/<its hash>/name`` unless it is there already; (file name, sha256)."""
+    sha = hashlib.sha256(data).hexdigest()
+    file_name = f"{BUNDLE_DIR}/{sha[:12]}/{name}"
+    target = dest / file_name
+    if not target.is_file() or target.read_bytes() != data:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return file_name, sha
+
+
 def build_bundle(
     *,
     our_wheel: Path,
@@ -523,12 +534,7 @@ def build_bundle(
 
     archives = []
     for phase in PHASES:
-        sha = hashlib.sha256(packed[phase]).hexdigest()
-        file_name = f"{BUNDLE_DIR}/{sha[:12]}/{phase}{ARCHIVE_SUFFIX}"
-        target = dest / file_name
-        if not target.is_file() or target.read_bytes() != packed[phase]:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(packed[phase])
+        file_name, sha = _store(dest, f"{phase}{ARCHIVE_SUFFIX}", packed[phase])
         size, count = len(packed[phase]), len(contents[phase])
         archives.append(Archive(phase, file_name, sha, size, names[phase], count))
     stdlib, report = compile_stdlib(
@@ -537,12 +543,7 @@ def build_bundle(
         entry=modules.entry,
         modules=[name for phase in PHASES for name in names[phase]],
     )
-    sha = hashlib.sha256(stdlib).hexdigest()
-    file_name = f"{BUNDLE_DIR}/{sha[:12]}/{STDLIB_FILE}"
-    target = dest / file_name
-    if not target.is_file() or target.read_bytes() != stdlib:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(stdlib)
+    file_name, sha = _store(dest, STDLIB_FILE, stdlib)
     rest = tuple(report["rest"])
     archives.append(Archive(STDLIB_PHASE, file_name, sha, len(stdlib), (), report["compiled"], rest))
     keep = {dest / archive.file_name for archive in archives}

@@ -23,7 +23,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const { installStdlibRest } = await import(path.join(HERE, "..", "overrides", "assets", "analyzer", "snapshot.mjs"));
+// The page's own steps (snapshot.mjs), so this sees exactly the imports the page makes.
+const { deepWarmUp, importChecker, installStdlibRest, unpackArchives } = await import(
+  path.join(HERE, "..", "overrides", "assets", "analyzer", "snapshot.mjs")
+);
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
 const { loadPyodide } = await import(path.join(job.runtime, "pyodide.mjs"));
@@ -33,29 +36,6 @@ function fail(message) {
   console.error(`stdlib_zip: ${message}`);
   process.exit(1);
 }
-
-// What the page does before and right after "ready" (snapshot.mjs importChecker and DEEP_WARM_UP):
-// import the entry and warm up, import every bundled module, parse the Public Suffix List.
-const IMPORT_LIKE_THE_PAGE = `
-def _import_like_the_page(entry, names_json):
-    import importlib, json, sys
-    failed = []
-    browser = importlib.import_module(entry)
-    browser.warm_up()
-    for name in json.loads(names_json):
-        try:
-            importlib.import_module(name)
-        except Exception as exc:
-            failed.append(f"{name}: {exc}")
-    top = entry.split(".")[0]
-    for name, module in list(sys.modules.items()):
-        load_list = getattr(module, "default_public_suffixes", None)
-        if name.split(".")[0] == top and callable(load_list):
-            load_list()
-            break
-    return json.dumps(failed)
-_import_like_the_page
-`;
 
 // Then what the analyses themselves import on the way (the standard library imports much inside
 // functions: the email parser, its policies, header registry...): each tab once, through the page's own
@@ -160,18 +140,15 @@ function startRuntime(options) {
   return loadPyodide({ indexURL: `${job.runtime}/`, ...options });
 }
 
+// What the page does before and right after "ready": unpack the archives, import the entry and warm up,
+// import every bundled module and parse the Public Suffix List. Returns what failed to import.
 function unpackAndImport(pyodide) {
-  const extractDir = pyodide.runPython("import site; site.getsitepackages()[0]");
-  for (const archive of job.archives) {
-    pyodide.unpackArchive(new Uint8Array(fs.readFileSync(archive)), "gztar", { extractDir });
-  }
-  pyodide.runPython("import importlib; importlib.invalidate_caches()");
-  const run = pyodide.runPython(IMPORT_LIKE_THE_PAGE);
-  try {
-    return JSON.parse(run(job.entry, JSON.stringify(job.modules)));
-  } finally {
-    run.destroy();
-  }
+  unpackArchives(pyodide, job.archives.map((archive) => ({ bytes: new Uint8Array(fs.readFileSync(archive)) })));
+  const { browser, warm } = importChecker(pyodide, job.entry);
+  browser.destroy();
+  const failed = Object.entries(warm.modules || {}).filter(([, error]) => error).map(([name, error]) => `${name}: ${error}`);
+  const deep = deepWarmUp(pyodide, job.modules, job.entry);
+  return [...failed, ...(deep ? deep.split(",") : [])];
 }
 
 // Compile the standard-library modules this interpreter imported from the full zip; the rest by name.

@@ -8,7 +8,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const { installStdlibRest } = await import(path.join(REPO, "overrides", "assets", "analyzer", "snapshot.mjs"));
+const { installStdlibRest, unpackArchives } = await import(
+  path.join(REPO, "overrides", "assets", "analyzer", "snapshot.mjs")
+);
 
 /** {pyodide, manifest}: Pyodide from runtimeDir with the bundle in wheelDir (browser-bundle.json). */
 export async function startFromBundle({ runtimeDir, wheelDir }) {
@@ -21,14 +23,13 @@ export async function startFromBundle({ runtimeDir, wheelDir }) {
     ...(stdlib ? { stdLibURL: path.join(wheelDir, stdlib.file_name) } : {}),
   });
   if (stdlib) {
-    const restPath = pyodide.runPython("import sys; f'/lib/python{sys.version_info[0]}{sys.version_info[1]}-rest.zip'");
+    const restPath = installStdlibRest(pyodide, { url: "about:blank", names: stdlib.rest });
     pyodide.FS.writeFile(restPath, new Uint8Array(fs.readFileSync(path.join(runtimeDir, "python_stdlib.zip"))));
-    installStdlibRest(pyodide, { url: "about:blank", names: stdlib.rest });
   }
-  const extractDir = pyodide.runPython("import site; site.getsitepackages()[0]");
-  for (const archive of manifest.archives.filter((entry) => entry.phase !== "stdlib")) {
-    pyodide.unpackArchive(new Uint8Array(fs.readFileSync(path.join(wheelDir, archive.file_name))), "gztar", { extractDir });
-  }
-  pyodide.runPython("import importlib; importlib.invalidate_caches()");
+  const archives = manifest.archives.filter((entry) => entry.phase !== "stdlib");
+  unpackArchives(
+    pyodide,
+    archives.map((entry) => ({ bytes: new Uint8Array(fs.readFileSync(path.join(wheelDir, entry.file_name))) })),
+  );
   return { pyodide, manifest };
 }

@@ -4,7 +4,6 @@
 //
 //   node tests/pyodide/stall_guard_run.mjs <limit ms>
 
-import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 

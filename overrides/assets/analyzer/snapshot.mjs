@@ -68,7 +68,7 @@ def _install_stdlib_rest(url, names_json):
     for finder in sys.meta_path:
         if getattr(finder, "stdlib_rest", False):
             finder.url, finder.names = url, names
-            return
+            return finder.path
 
     class StdlibRest:
         stdlib_rest = True
@@ -105,14 +105,18 @@ def _install_stdlib_rest(url, names_json):
 
     path = f"/lib/python{sys.version_info[0]}{sys.version_info[1]}-rest.zip"
     sys.meta_path.append(StdlibRest(url, names, path))
+    return path
 _install_stdlib_rest
 `;
 
-/** Let Python import the standard-library modules the stdlib archive leaves out (``names``) from ``url``. */
+/**
+ * Let Python import the standard-library modules the stdlib archive leaves out (``names``) from ``url``.
+ * Returns where in Python's file system the full zip goes (fetched there on first use).
+ */
 export function installStdlibRest(pyodide, { url, names }) {
   const install = pyodide.runPython(STDLIB_REST);
   try {
-    install(url, JSON.stringify(names || []));
+    return install(url, JSON.stringify(names || []));
   } finally {
     install.destroy();
   }
@@ -226,7 +230,8 @@ function writeTar(pyodide, tar, folder) {
   }
 }
 
-function unpackArchives(pyodide, archives) {
+// Write the archives' files into site-packages: each {tar} (gunzipped already) or {bytes} (.tar.gz).
+export function unpackArchives(pyodide, archives) {
   const extractDir = pyodide.runPython("import site; site.getsitepackages()[0]");
   for (const archive of archives) {
     if (archive.tar) writeTar(pyodide, archive.tar, extractDir);
@@ -237,7 +242,7 @@ function unpackArchives(pyodide, archives) {
 
 // Import the checker's browser module, then its analysis modules (now, while the reader is still
 // pasting, not on the first click); times them as "import" and "warmup".
-function importChecker(pyodide, entry, timings) {
+export function importChecker(pyodide, entry, timings = {}) {
   const started = performance.now();
   const browser = pyodide.pyimport(entry);
   const imported = performance.now();
@@ -245,6 +250,19 @@ function importChecker(pyodide, entry, timings) {
   timings.import = Math.round(imported - started);
   timings.warmup = Math.round(performance.now() - imported);
   return { browser, warm };
+}
+
+/**
+ * Import every one of ``modules`` and parse the Public Suffix List (DEEP_WARM_UP); returns the names that
+ * failed, comma-separated ("" when none did).
+ */
+export function deepWarmUp(pyodide, modules, entry) {
+  const warmUp = pyodide.runPython(DEEP_WARM_UP);
+  try {
+    return warmUp(JSON.stringify(modules), entry.split(".")[0]);
+  } finally {
+    warmUp.destroy();
+  }
 }
 
 /**
@@ -375,9 +393,7 @@ export async function bootPython({ pyodideUrl, withRetries = (work) => work(), t
     done = true;
     await filesReady();
     const warmStarted = performance.now();
-    const deepWarmUp = pyodide.runPython(DEEP_WARM_UP);
-    const failed = deepWarmUp(JSON.stringify(modules), manifest.entry.split(".")[0]);
-    deepWarmUp.destroy();
+    const failed = deepWarmUp(pyodide, modules, manifest.entry);
     timings.deepWarmUp = since(warmStarted);
     if (failed) console.warn("analyzer: not imported ahead of use:", failed);
     if (!cache) return null;
